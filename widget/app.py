@@ -1,0 +1,124 @@
+"""The ASGI application, declared: routes, middleware, exception handlers, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from widget.assets import Assets
+from widget.cache import BodyCache
+from widget.catalog import Catalog
+from widget.error_pages import http_exception, http_problem, server_error
+from widget.errors import HTTPProblem
+from widget.metrics import Metrics
+from widget.reloader import DataSource
+from widget.rendering import Renderer
+from widget.request_metrics import RequestMetrics
+from widget.routes import api, calendar, card, embed, event_page, go, oembed, publish, static
+from widget.security_headers import SecurityHeaders
+from widget.services import Services, system_clock
+from widget.settings import Settings
+
+log = logging.getLogger("widget")
+
+ROUTES = [
+    Route("/", publish.publish_page, name="publish"),
+    Route("/events/{slug}.json", api.event_json, name="event_json"),
+    Route("/events/{slug}.ics", calendar.event_calendar, name="event_ics"),
+    Route("/events/{slug}.png", card.event_card, name="event_card"),
+    Route("/events/{slug}", event_page.event_page, name="event_page"),
+    Route("/embed.js", static.embed_js, name="embed_js"),
+    Route("/embed/{slug}", embed.widget, name="embed"),
+    Route("/go/{slug}/{location}", go.signup_redirect, name="go"),
+    Route("/oembed", oembed.oembed, name="oembed"),
+    Route("/healthz", api.healthz, name="healthz"),
+    Route("/metrics", api.metrics, name="metrics"),
+    Route("/static/{path:path}", static.static_file, name="static"),
+]
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
+    """Everything the endpoints share, with the data loaded once."""
+    metrics = Metrics()
+    cache = BodyCache(settings.cache_size, settings.cache_bytes, settings.cache_ttl)
+    assets = Assets()
+
+    def on_change(catalog: Catalog) -> None:
+        cache.clear()
+        metrics.data_events.set(len(catalog))
+
+    def on_result(ok: bool) -> None:
+        metrics.reloads.labels("ok" if ok else "error").inc()
+
+    data = DataSource(settings.data_dir, on_change=on_change, on_result=on_result)
+    data.reload()
+    fixed = settings.now
+    return Services(
+        settings=settings,
+        data=data,
+        cache=cache,
+        renderer=Renderer(assets, settings.public_url),
+        assets=assets,
+        metrics=metrics,
+        clock=(lambda: fixed) if fixed is not None else (clock or system_clock),
+    )
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Starlette:
+    """Build the application for ``settings`` (defaults: the bundled sample data)."""
+    settings = settings or Settings()
+    state = build_services(settings, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        tasks: set[asyncio.Task[bool]] = set()
+
+        def reload_now() -> None:
+            log.info("SIGHUP: reloading data")
+            task = loop.create_task(state.data.reload_async())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, reload_now)
+        poller = (
+            loop.create_task(state.data.poll(settings.reload_seconds))
+            if settings.reload_seconds > 0 else None
+        )
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
+
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[
+            Middleware(RequestMetrics, metrics=state.metrics),
+            Middleware(
+                SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.is_https
+            ),
+        ],
+        exception_handlers={
+            HTTPProblem: http_problem,
+            HTTPException: http_exception,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = state
+    return app

@@ -1,0 +1,48 @@
+"""The catalog: an immutable snapshot of every valid event, ordered by date.
+
+A catalog is built once by ``widget.store`` and then only read; a reload builds a new
+one and swaps it in whole, so a request never sees half of a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from widget.model import Event
+
+NEXT = "next"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Events by slug and in date order, plus a version that changes with the content."""
+
+    events: tuple[Event, ...]
+    version: str
+    by_slug: Mapping[str, Event] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.events, key=lambda event: (event.date, event.slug)))
+        object.__setattr__(self, "events", ordered)
+        object.__setattr__(self, "by_slug", {event.slug: event for event in ordered})
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def next_event(self, today: date) -> Event | None:
+        """The first event on or after ``today``, else the most recent one."""
+        for event in self.events:
+            if event.date >= today:
+                return event
+        return self.events[-1] if self.events else None
+
+    def resolve(self, slug: str, now: datetime) -> Event | None:
+        """The event named by ``slug``; ``next`` means the next upcoming event."""
+        if slug == NEXT:
+            return self.next_event(now.date())
+        return self.by_slug.get(slug)
+
+
+EMPTY = Catalog(events=(), version="empty")

@@ -1,0 +1,74 @@
+"""Content-Security-Policy: built per rendered body, never with a nonce.
+
+A policy allows our own origin, the sha256 hashes of the inline blocks a template used,
+and third-party hosts only for the media providers the page actually holds. It is
+computed when a body is rendered and cached with it, so cached bodies, ETags and CDNs
+all see the same bytes. ``frame-ancestors`` is added per route by the headers middleware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from widget.model import MediaProvider
+
+# What each media provider needs once the visitor consents.
+PROVIDER_SOURCES: dict[MediaProvider, dict[str, tuple[str, ...]]] = {
+    MediaProvider.X: {
+        "script-src": ("https://platform.twitter.com", "https://cdn.syndication.twimg.com"),
+        "frame-src": ("https://platform.twitter.com", "https://syndication.twitter.com"),
+        "img-src": ("https://pbs.twimg.com", "https://syndication.twitter.com"),
+        "connect-src": ("https://cdn.syndication.twimg.com",),
+    },
+    MediaProvider.YOUTUBE: {
+        "frame-src": ("https://www.youtube-nocookie.com",),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ContentPolicy:
+    """The sources one page needs beyond its own origin."""
+
+    script_hashes: tuple[str, ...] = ()
+    style_hashes: tuple[str, ...] = ()
+    providers: tuple[MediaProvider, ...] = ()
+
+    def header(self) -> str:
+        """The policy as a header value (without frame-ancestors)."""
+        directives: dict[str, list[str]] = {
+            "default-src": ["'none'"],
+            "script-src": ["'self'", *sorted(set(self.script_hashes))],
+            "style-src": ["'self'", *sorted(set(self.style_hashes))],
+            "img-src": ["'self'"],
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "frame-src": [],
+            "form-action": ["'self'"],
+            "base-uri": ["'none'"],
+            "object-src": ["'none'"],
+            "manifest-src": ["'self'"],
+        }
+        for provider in sorted(set(self.providers)):
+            for directive, hosts in PROVIDER_SOURCES[provider].items():
+                directives[directive].extend(host for host in hosts if host not in directives[directive])
+        return "; ".join(
+            f"{name} {' '.join(values)}" for name, values in directives.items() if values
+        )
+
+
+def policy(
+    script_hashes: Iterable[str] = (),
+    style_hashes: Iterable[str] = (),
+    providers: Iterable[MediaProvider] = (),
+) -> ContentPolicy:
+    """A policy from iterables (deduplicated, sorted: equal pages give equal headers)."""
+    return ContentPolicy(
+        tuple(sorted(set(script_hashes))),
+        tuple(sorted(set(style_hashes))),
+        tuple(sorted(set(providers))),
+    )
+
+
+DEFAULT = ContentPolicy().header()

@@ -1,0 +1,72 @@
+"""The one place errors become responses: JSON for machine routes, HTML for pages."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from widget.errors import HTTPProblem
+from widget.i18n import negotiate
+from widget.services import services
+
+log = logging.getLogger("widget.errors")
+
+_MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
+_MACHINE_PATHS = ("/oembed", "/healthz", "/metrics")
+_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 501: "Not implemented"}
+
+
+def wants_json(request: Request) -> bool:
+    """True for routes that machines call (JSON errors), False for pages (HTML errors)."""
+    path = request.url.path
+    return path.endswith(_MACHINE_SUFFIXES) or path in _MACHINE_PATHS
+
+
+def error_response(request: Request, status: int, message: str, parameter: str | None) -> Response:
+    """An error as JSON ``{"error", "status", "parameter"}`` or as a small HTML page."""
+    headers = {"cache-control": "no-store"}
+    if wants_json(request):
+        body: dict[str, object] = {"status": status, "error": message}
+        if parameter:
+            body["parameter"] = parameter
+        if request.url.path == "/oembed":
+            headers["access-control-allow-origin"] = "*"
+        return JSONResponse(body, status_code=status, headers=headers)
+    state = services(request)
+    language = negotiate(request.headers.get("accept-language")) or "en"
+    page = state.renderer.render(
+        "error.html", language,
+        {"status": status, "message": message, "parameter": parameter,
+         "title": _TITLES.get(status, "Error")},
+    )
+    headers["content-security-policy"] = page.csp.header()
+    headers["content-language"] = language
+    return HTMLResponse(page.html, status_code=status, headers=headers)
+
+
+async def http_problem(request: Request, exc: Exception) -> Response:
+    """Render an ``HTTPProblem`` raised by an endpoint."""
+    assert isinstance(exc, HTTPProblem)
+    return error_response(request, exc.status, exc.message, exc.parameter)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Render Starlette's own errors (unknown route, wrong method)."""
+    assert isinstance(exc, HTTPException)
+    message = "No such page." if exc.status_code == 404 else str(exc.detail)
+    response = error_response(request, exc.status_code, message, None)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Log an unexpected error and answer without details."""
+    log.error("unhandled error on %s", request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"status": 500, "error": "Internal error."}, status_code=500,
+        headers={"cache-control": "no-store"},
+    )

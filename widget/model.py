@@ -1,0 +1,286 @@
+"""Event data as validated, immutable models (pydantic v2).
+
+An event file set is untrusted input: every model forbids unknown fields, every URL is
+checked by ``check_url`` and every text has a length bound. Validation errors carry a
+field path (``locations.3.signup_url``) that ``widget.store`` turns into
+``FILE: field.path: problem`` messages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from widget.countries import is_country
+from widget.languages import SUPPORTED_LANGUAGES
+from widget.platforms import Platform, platform_for_url
+
+MAX_URL_LENGTH = 2048
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
+
+
+def check_url(value: str) -> str:
+    """Accept only absolute http(s) URLs without credentials, blanks or control characters."""
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
+    if _CONTROL.search(value):
+        raise ValueError("URL contains whitespace or control characters")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("URL must be absolute and start with http:// or https://")
+    if not parts.hostname or "." not in parts.hostname.strip("."):
+        raise ValueError("URL must name a host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("URL must not contain credentials")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ValueError("URL has an invalid port") from None
+    return value
+
+
+def check_country(value: str) -> str:
+    """Accept an ISO 3166-1 alpha-2 code that CLDR knows as a country."""
+    if not is_country(value):
+        raise ValueError(f"unknown country code {value!r} (expected ISO 3166-1 alpha-2, e.g. NL)")
+    return value
+
+
+def check_timezone(value: str) -> str:
+    """Accept an IANA time zone name such as Europe/Amsterdam."""
+    if value not in _zones():
+        raise ValueError(f"unknown time zone {value!r} (expected an IANA name, e.g. Europe/Paris)")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+_ZONES: frozenset[str] = frozenset()
+
+
+def _zones() -> frozenset[str]:
+    global _ZONES
+    if not _ZONES:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def slugify(text: str) -> str:
+    """A stable ASCII id for a city name: 'Den Haag' → 'den-haag', 'Reykjavík' → 'reykjavik'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
+Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(check_url)]
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(check_country)]
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base for every data model: immutable, unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Status(StrEnum):
+    """Whether the event still happens as announced."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+    MOVED_ONLINE = "moved_online"
+
+
+class Coordinates(Strict):
+    """A point on the map (WGS 84)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Location(Strict):
+    """One city of an event, with the link where people sign up for it."""
+
+    id: Slug = ""
+    city: ShortText
+    country: Country
+    signup_url: Url
+    platform: Platform | None = None
+    venue: Annotated[str, Field(max_length=300)] | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    timezone: TimeZone | None = None
+    coordinates: Coordinates | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: object) -> object:
+        """Fill in the id (slug of the city) and the platform (from the signup URL's host)."""
+        if isinstance(data, dict):
+            data = dict(data)
+            if not data.get("id") and isinstance(data.get("city"), str):
+                data["id"] = slugify(data["city"]) or "city"
+            if data.get("platform") in (None, "") and isinstance(data.get("signup_url"), str):
+                data["platform"] = platform_for_url(data["signup_url"])
+        return data
+
+
+class PressLink(Strict):
+    """A news article about the event."""
+
+    title: ShortText
+    url: Url
+
+
+class MediaProvider(StrEnum):
+    """Third-party media we know how to load behind a consent facade."""
+
+    X = "x"
+    YOUTUBE = "youtube"
+
+
+_MEDIA_HOSTS = {
+    "twitter.com": MediaProvider.X,
+    "x.com": MediaProvider.X,
+    "youtube.com": MediaProvider.YOUTUBE,
+    "youtu.be": MediaProvider.YOUTUBE,
+}
+
+
+def media_provider_for_url(url: str) -> MediaProvider | None:
+    """The media provider serving ``url``, or None for hosts we cannot embed."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
+    return _MEDIA_HOSTS.get(host)
+
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+
+
+class MediaItem(Strict):
+    """A third-party post or video, shown only after the visitor consents."""
+
+    url: Url
+    provider: MediaProvider | None = None
+    fallback: Annotated[str, Field(max_length=1000)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_provider(cls, data: object) -> object:
+        """Fill in the provider from the URL's host when the file does not name it."""
+        if isinstance(data, dict) and not data.get("provider") and isinstance(data.get("url"), str):
+            data = {**data, "provider": media_provider_for_url(data["url"])}
+        return data
+
+    @model_validator(mode="after")
+    def _check_provider(self) -> MediaItem:
+        derived = media_provider_for_url(self.url)
+        if derived is None:
+            raise ValueError("url: unsupported media host (expected an X post or a YouTube video)")
+        if self.provider != derived:
+            raise ValueError(f"provider: {self.provider!r} does not match the URL's host")
+        if derived is MediaProvider.YOUTUBE and self.youtube_id is None:
+            raise ValueError("url: not a YouTube video URL")
+        return self
+
+    @property
+    def youtube_id(self) -> str | None:
+        """The video id of a YouTube URL (watch?v=, youtu.be/, shorts/, embed/)."""
+        parts = urlsplit(self.url)
+        host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+        candidate = ""
+        if host == "youtu.be":
+            candidate = parts.path.strip("/")
+        elif host == "youtube.com":
+            if parts.path == "/watch":
+                for pair in parts.query.split("&"):
+                    if pair.startswith("v="):
+                        candidate = pair[2:]
+            elif parts.path.startswith(("/shorts/", "/embed/", "/live/")):
+                candidate = parts.path.split("/")[2]
+        return candidate if _YOUTUBE_ID.match(candidate) else None
+
+
+class Organizer(Strict):
+    """Who organizes the event (schema.org organizer)."""
+
+    name: ShortText = "PauseAI"
+    url: Url = "https://pauseai.info"
+
+
+class EventText(Strict):
+    """The words of an event in one language."""
+
+    title: ShortText
+    summary: Annotated[str, Field(max_length=600)] = ""
+    body: Annotated[str, Field(max_length=50_000)] = ""
+    cities: dict[Slug, ShortText] = Field(default_factory=dict)
+
+
+Language = Literal["en", "nl", "de", "fr", "it", "es", "sv", "nb", "is", "pt-BR"]
+
+
+class Event(Strict):
+    """A protest: language-neutral facts plus its texts per language."""
+
+    slug: Slug
+    date: date
+    start_time: time | None = None
+    end_time: time | None = None
+    status: Status = Status.SCHEDULED
+    default_language: Language = "en"
+    organizer: Organizer = Field(default_factory=Organizer)
+    locations: Annotated[tuple[Location, ...], Field(min_length=1, max_length=500)]
+    press: Annotated[tuple[PressLink, ...], Field(max_length=200)] = ()
+    media: Annotated[tuple[MediaItem, ...], Field(max_length=20)] = ()
+    texts: dict[Language, EventText]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        seen: dict[str, int] = {}
+        for index, location in enumerate(self.locations):
+            if location.id in seen:
+                raise ValueError(
+                    f"locations.{index}.id: duplicate location id {location.id!r} "
+                    f"(also locations.{seen[location.id]}); give one of them an explicit id"
+                )
+            seen[location.id] = index
+            has_time = location.start_time or self.start_time
+            if has_time and not location.timezone:
+                raise ValueError(
+                    f"locations.{index}.timezone: required when a start time is given"
+                )
+        if self.default_language not in self.texts:
+            raise ValueError(
+                f"texts: no text for the default language {self.default_language!r}"
+            )
+        for language, text in self.texts.items():
+            for city_id in text.cities:
+                if city_id not in seen:
+                    raise ValueError(f"texts.{language}.cities.{city_id}: no location with that id")
+        assert set(self.texts) <= set(SUPPORTED_LANGUAGES)
+        return self
+
+    def text(self, language: str) -> tuple[str, EventText]:
+        """The text in ``language``, else in the default language, with the language used."""
+        if language in self.texts:
+            return language, self.texts[language]  # type: ignore[index]
+        return self.default_language, self.texts[self.default_language]
+
+    def location(self, location_id: str) -> Location | None:
+        """The location with this id, if any."""
+        for location in self.locations:
+            if location.id == location_id:
+                return location
+        return None

@@ -1,0 +1,54 @@
+"""Signup platforms, recognised from the signup URL's host."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+
+class Platform(StrEnum):
+    """Where people sign up; decides the link's wording and icon."""
+
+    FACEBOOK = "facebook"
+    EVENTBRITE = "eventbrite"
+    PARTIFUL = "partiful"
+    WHATSAPP = "whatsapp"
+    MEETUP = "meetup"
+    LUMA = "luma"
+    MOBILIZE = "mobilize"
+    ACTIONNETWORK = "actionnetwork"
+    DISCORD = "discord"
+    WEBSITE = "website"
+
+
+# Registrable domains → platform; subdomains (www., m., chat.) match too.
+_HOSTS: dict[str, Platform] = {
+    "facebook.com": Platform.FACEBOOK,
+    "fb.me": Platform.FACEBOOK,
+    "fb.com": Platform.FACEBOOK,
+    "eventbrite.com": Platform.EVENTBRITE,
+    "partiful.com": Platform.PARTIFUL,
+    "whatsapp.com": Platform.WHATSAPP,
+    "wa.me": Platform.WHATSAPP,
+    "meetup.com": Platform.MEETUP,
+    "lu.ma": Platform.LUMA,
+    "luma.com": Platform.LUMA,
+    "mobilize.us": Platform.MOBILIZE,
+    "actionnetwork.org": Platform.ACTIONNETWORK,
+    "discord.gg": Platform.DISCORD,
+    "discord.com": Platform.DISCORD,
+}
+
+
+def platform_for_url(url: str) -> Platform:
+    """The platform serving ``url``; any unknown host is a plain website."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        platform = _HOSTS.get(".".join(labels[start:]))
+        if platform is not None:
+            return platform
+    # Eventbrite runs national domains: eventbrite.co.uk, eventbrite.nl, eventbrite.com.au …
+    if "eventbrite" in labels[:-1]:
+        return Platform.EVENTBRITE
+    return Platform.WEBSITE

@@ -1,0 +1,131 @@
+"""Keeping the catalog current: polling the data directory and reloading on SIGHUP.
+
+``DataSource`` owns the one live ``Catalog``. A reload reads everything into a new
+catalog first and swaps it in with a single assignment, so a request sees either the old
+data or the new, never a mix. An invalid change keeps the last good catalog serving; the
+problems are logged once (not on every poll) and shown by ``/healthz`` until fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from widget.catalog import EMPTY, Catalog
+from widget.store import load
+
+log = logging.getLogger("widget.reload")
+
+
+@dataclass(frozen=True)
+class ReloadState:
+    """What the last reload attempt found."""
+
+    ok: bool
+    problems: tuple[str, ...]
+    checked_at: datetime
+
+
+def fingerprint(root: Path) -> str:
+    """A cheap digest of names, sizes and modification times under ``root``."""
+    digest = hashlib.sha256()
+    try:
+        for directory, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames) + dirnames:
+                path = os.path.join(directory, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    except OSError as error:
+        digest.update(str(error).encode())
+    return digest.hexdigest()
+
+
+class DataSource:
+    """The live catalog and the last reload's outcome."""
+
+    def __init__(
+        self,
+        root: Path,
+        on_change: Callable[[Catalog], None] | None = None,
+        on_result: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.root = root
+        self._on_result = on_result
+        self.catalog: Catalog = EMPTY
+        self.state = ReloadState(ok=False, problems=("not loaded yet",), checked_at=_now())
+        self.reloads = 0
+        self.reload_errors = 0
+        self._fingerprint = ""
+        self._on_change = on_change
+        self._logged_problems: tuple[str, ...] = ()
+        self._lock = asyncio.Lock()
+
+    def reload(self) -> bool:
+        """Load the directory now; swap the catalog in when valid. True when data changed."""
+        catalog, problems = self._load_only()
+        return self._apply(catalog, problems, self.catalog)
+
+    def changed_on_disk(self) -> bool:
+        """True when the directory's fingerprint differs from the last load's."""
+        return fingerprint(self.root) != self._fingerprint
+
+    async def reload_async(self) -> bool:
+        """Reload in a worker thread (file reads and validation stay off the event loop)."""
+        async with self._lock:
+            catalog_before = self.catalog
+            catalog, problems = await asyncio.to_thread(self._load_only)
+            return self._apply(catalog, problems, catalog_before)
+
+    def _load_only(self) -> tuple[Catalog | None, list[str]]:
+        self._fingerprint = fingerprint(self.root)
+        catalog, problems = load(self.root)
+        return catalog, [str(problem) for problem in problems]
+
+    def _apply(self, catalog: Catalog | None, problems: list[str], before: Catalog) -> bool:
+        if self._on_result is not None:
+            self._on_result(catalog is not None)
+        if catalog is None:
+            messages = tuple(problems)
+            self.reload_errors += 1
+            self.state = ReloadState(ok=False, problems=messages, checked_at=_now())
+            if messages != self._logged_problems:
+                self._logged_problems = messages
+                log.error(
+                    "data reload failed; still serving version %s:\n  %s",
+                    before.version, "\n  ".join(messages),
+                )
+            return False
+        self.reloads += 1
+        self._logged_problems = ()
+        self.state = ReloadState(ok=True, problems=(), checked_at=_now())
+        if catalog.version == before.version:
+            return False
+        self.catalog = catalog
+        log.info("data version %s: %d events", catalog.version, len(catalog))
+        if self._on_change is not None:
+            self._on_change(catalog)
+        return True
+
+    async def poll(self, interval: float) -> None:
+        """Reload whenever the directory changes, checking every ``interval`` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if await asyncio.to_thread(self.changed_on_disk):
+                    await self.reload_async()
+            except Exception:  # a poll must never die: log and keep serving
+                log.exception("data poll failed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,132 @@
+"""Templates: one Jinja environment per language, rendering bodies with their CSP.
+
+Templates call ``inline_style('widget.css')`` / ``inline_script('x.js')`` to inline a
+static file; each call records the file's sha256 so the rendered page's CSP allows exactly
+those blocks. ``static_url('x.js')`` gives an asset's content-hashed URL. Autoescape is
+on; the only filter that returns markup from data is ``markdown`` (the sanitizer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+from babel import dates as babel_dates
+from markupsafe import Markup
+
+from widget import sanitizer
+from widget.assets import Assets
+from widget.csp import ContentPolicy, policy
+from widget.i18n import translations
+from widget.languages import SUPPORTED_LANGUAGES, autonym, locale
+from widget.model import MediaProvider
+from widget.resources import TEMPLATES_DIR
+
+
+@dataclass
+class _Inlined:
+    scripts: set[str] = field(default_factory=set)
+    styles: set[str] = field(default_factory=set)
+
+
+_inlined: ContextVar[_Inlined | None] = ContextVar("inlined", default=None)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A rendered template and the policy that lets exactly its inline blocks run."""
+
+    html: str
+    csp: ContentPolicy
+
+
+class Renderer:
+    """Renders templates in a language; the one place Jinja is configured."""
+
+    def __init__(self, assets: Assets, public_url: str, templates_dir: Any = TEMPLATES_DIR) -> None:
+        self.assets = assets
+        self.public_url = public_url
+        loader = jinja2.FileSystemLoader(str(templates_dir))
+        self._environments: dict[str, jinja2.Environment] = {}
+        for language in SUPPORTED_LANGUAGES:
+            env = jinja2.Environment(
+                loader=loader,
+                autoescape=True,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+                undefined=jinja2.StrictUndefined,
+                auto_reload=False,
+            )
+            env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+            env.globals.update(
+                static_url=self.static_url,
+                inline_style=self.inline_style,
+                inline_script=self.inline_script,
+                public_url=public_url,
+                language=language,
+                languages=SUPPORTED_LANGUAGES,
+                autonym=autonym,
+            )
+            env.filters.update(sanitizer.jinja_filters())
+            env.filters["date"] = _date_filter(language)
+            env.filters["datetime"] = _datetime_filter(language)
+            self._environments[language] = env
+
+    def static_url(self, name: str) -> str:
+        """Absolute URL of an asset under its content-hashed name."""
+        return f"{self.public_url}{self.assets.url_path(name)}"
+
+    def inline_style(self, name: str) -> Markup:
+        """A static stylesheet as an inline <style> block, allowed by its hash."""
+        asset = self.assets[name]
+        recorder = _inlined.get()
+        if recorder is not None:
+            recorder.styles.add(asset.csp_hash)
+        return Markup("<style>{}</style>").format(Markup(asset.text))  # noqa: S704 - our file
+
+    def inline_script(self, name: str) -> Markup:
+        """A static script as an inline <script> block, allowed by its hash."""
+        asset = self.assets[name]
+        recorder = _inlined.get()
+        if recorder is not None:
+            recorder.scripts.add(asset.csp_hash)
+        return Markup("<script>{}</script>").format(Markup(asset.text))  # noqa: S704 - our file
+
+    def environment(self, language: str) -> jinja2.Environment:
+        """The environment whose gettext speaks ``language``."""
+        return self._environments[language]
+
+    def render(
+        self,
+        template: str,
+        language: str,
+        context: Mapping[str, Any],
+        providers: Iterable[MediaProvider] = (),
+    ) -> RenderedPage:
+        """Render ``template`` in ``language``; the policy allows what it inlined."""
+        recorder = _Inlined()
+        token = _inlined.set(recorder)
+        try:
+            html = self._environments[language].get_template(template).render(context)
+        finally:
+            _inlined.reset(token)
+        return RenderedPage(html, policy(recorder.scripts, recorder.styles, providers))
+
+
+def _date_filter(language: str) -> Any:
+    def format_date(value: date, format: str = "long") -> str:  # noqa: A002 - Babel's name
+        return babel_dates.format_date(value, format=format, locale=locale(language))
+
+    return format_date
+
+
+def _datetime_filter(language: str) -> Any:
+    def format_datetime(value: datetime, format: str = "short") -> str:  # noqa: A002
+        return babel_dates.format_time(value, format=format, tzinfo=value.tzinfo, locale=locale(language))
+
+    return format_datetime

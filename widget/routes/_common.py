@@ -1,0 +1,57 @@
+"""What every event endpoint does: find the event, pick the language, serve from cache."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.conditional import respond
+from widget.errors import NotFound
+from widget.i18n import negotiate
+from widget.model import Event
+from widget.params import ViewOptions
+from widget.services import services
+
+
+def event_for(request: Request, slug: str | None = None) -> Event:
+    """The event named in the path (``next`` resolved by the clock), else NotFound."""
+    wanted = slug if slug is not None else request.path_params["slug"]
+    found = services(request).data.catalog.resolve(wanted, services(request).now())
+    if found is None:
+        raise NotFound(f"No event '{wanted[:100]}'.")
+    return found
+
+
+def language_for(request: Request, event: Event, options: ViewOptions) -> tuple[str, bool]:
+    """The page language and whether it came from Accept-Language (then responses vary)."""
+    if options.lang:
+        return options.lang, False
+    negotiated = negotiate(request.headers.get("accept-language"))
+    if negotiated:
+        return negotiated, True
+    return event.default_language, True
+
+
+def language_headers(language: str, negotiated: bool) -> tuple[tuple[str, str], ...]:
+    """Content-Language, plus Vary when the language was negotiated from the header."""
+    headers: tuple[tuple[str, str], ...] = (("content-language", language),)
+    if negotiated:
+        headers += (("vary", "Accept-Language"),)
+    return headers
+
+
+async def cached(
+    request: Request,
+    route: str,
+    key: Hashable,
+    render: Callable[[], CachedBody | Awaitable[CachedBody]],
+) -> Response:
+    """Serve ``key`` from the body cache, rendering on a miss; counts hits and misses."""
+    state = services(request)
+    full_key = (route, state.data.catalog.version, key)
+    body, hit = await state.cache.get_or_render(full_key, render)
+    state.metrics.cache.labels(route, "hit" if hit else "miss").inc()
+    return respond(request.headers, body)

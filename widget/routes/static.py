@@ -1,0 +1,45 @@
+"""Static files under content-hashed names, and the snippet loader ``/embed.js``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.conditional import respond
+from widget.errors import NotFound
+from widget.services import services
+
+IMMUTABLE = 365 * 86400
+# The loader's URL is hard-coded in snippets: short max-age so fixes spread within minutes.
+LOADER_MAX_AGE = 600
+
+
+def _body(request: Request, name: str, hashed: bool) -> CachedBody:
+    asset = services(request).assets[name]
+    return CachedBody(
+        body=asset.content,
+        media_type=asset.media_type,
+        headers=(("access-control-allow-origin", "*"),),
+        max_age=IMMUTABLE if hashed else LOADER_MAX_AGE,
+        stale_while_revalidate=0 if hashed else 86400,
+        gzipped=asset.gzipped,
+        etag=asset.etag,
+    )
+
+
+async def static_file(request: Request) -> Response:
+    """GET /static/{path} — immutable when the name carries the content hash."""
+    found = services(request).assets.lookup(request.path_params["path"])
+    if found is None:
+        raise NotFound("No such static file.")
+    asset, hashed = found
+    response = respond(request.headers, _body(request, asset.name, hashed))
+    if hashed:
+        response.headers["cache-control"] = f"public, max-age={IMMUTABLE}, immutable"
+    return response
+
+
+async def embed_js(request: Request) -> Response:
+    """GET /embed.js — the snippet loader (a stable URL, so briefly cached)."""
+    return respond(request.headers, _body(request, "embed.js", hashed=False))

@@ -1,0 +1,48 @@
+"""The application's long-lived parts, built once by ``create_app`` and shared by endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+
+from widget.assets import Assets
+from widget.cache import BodyCache
+from widget.metrics import Metrics
+from widget.reloader import DataSource
+from widget.rendering import Renderer
+from widget.settings import Settings
+
+
+@dataclass
+class Services:
+    """Settings, live data, caches, templates and metrics of one application."""
+
+    settings: Settings
+    data: DataSource
+    cache: BodyCache
+    renderer: Renderer
+    assets: Assets
+    metrics: Metrics
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        """The current time (fixed by WIDGET_NOW for previews and tests)."""
+        return self.clock()
+
+    def url(self, path: str) -> str:
+        """An absolute URL on the configured public URL (never from request headers)."""
+        return f"{self.settings.public_url}{path}"
+
+
+def system_clock() -> datetime:
+    """The real time, in UTC."""
+    return datetime.now(UTC)
+
+
+def services(request: Request) -> Services:
+    """The services of the application serving ``request``."""
+    found: Services = request.app.state.services
+    return found

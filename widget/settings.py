@@ -1,0 +1,141 @@
+"""Service settings: the only module that reads the environment.
+
+Every setting has a safe default and is documented in the README's "Configuration"
+table (a test fails when one is not).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SAMPLE_DATA_DIR = Path(__file__).parent / "sample_data"
+
+
+class SettingsError(ValueError):
+    """Raised when an environment variable holds a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application needs to know about its deployment."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = SAMPLE_DATA_DIR
+    frame_ancestors: str = "*"
+    cache_ttl: int = 300
+    cache_size: int = 2000
+    cache_bytes: int = 64 * 1024 * 1024
+    reload_seconds: float = 5.0
+    port: int = 8000
+    host: str = "127.0.0.1"
+    now: datetime | None = None
+    log_client_ip: bool = False
+
+    @property
+    def is_https(self) -> bool:
+        """True when the public URL is served over TLS (turns on HSTS)."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def public_host(self) -> str:
+        """The host (with port) of the public URL."""
+        return urlsplit(self.public_url).netloc
+
+
+# Environment variable → Settings attribute; the README documents each name (tested).
+ENVIRONMENT = {
+    "WIDGET_PUBLIC_URL": "public_url",
+    "WIDGET_DATA_DIR": "data_dir",
+    "WIDGET_FRAME_ANCESTORS": "frame_ancestors",
+    "WIDGET_CACHE_TTL": "cache_ttl",
+    "WIDGET_CACHE_SIZE": "cache_size",
+    "WIDGET_CACHE_BYTES": "cache_bytes",
+    "WIDGET_RELOAD_SECONDS": "reload_seconds",
+    "WIDGET_NOW": "now",
+    "WIDGET_LOG_CLIENT_IP": "log_client_ip",
+    "HOST": "host",
+    "PORT": "port",
+}
+
+
+def _public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"WIDGET_PUBLIC_URL: must be an absolute http(s) URL, got {value!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise SettingsError("WIDGET_PUBLIC_URL: must not carry credentials, query or fragment")
+    return value.rstrip("/")
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}: expected an integer, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}: expected an integer between {low} and {high}")
+    return number
+
+
+def _float(name: str, value: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}: expected a number between {low} and {high}")
+    return number
+
+
+def _now(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"WIDGET_NOW: expected an ISO 8601 date or time, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables, raising SettingsError on bad values."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if "WIDGET_PUBLIC_URL" in env:
+        values["public_url"] = _public_url(env["WIDGET_PUBLIC_URL"])
+    elif "PORT" in env:
+        values["public_url"] = f"http://127.0.0.1:{env['PORT']}"
+    if env.get("WIDGET_DATA_DIR"):
+        values["data_dir"] = Path(env["WIDGET_DATA_DIR"])
+    if "WIDGET_FRAME_ANCESTORS" in env:
+        ancestors = " ".join(env["WIDGET_FRAME_ANCESTORS"].split())
+        if not ancestors or any(c in ancestors for c in ';,"\\'):
+            raise SettingsError(
+                "WIDGET_FRAME_ANCESTORS: expected space-separated CSP sources such as "
+                "'*' or 'https://example.org'"
+            )
+        values["frame_ancestors"] = ancestors
+    if "WIDGET_CACHE_TTL" in env:
+        values["cache_ttl"] = _int("WIDGET_CACHE_TTL", env["WIDGET_CACHE_TTL"], 0, 86400 * 7)
+    if "WIDGET_CACHE_SIZE" in env:
+        values["cache_size"] = _int("WIDGET_CACHE_SIZE", env["WIDGET_CACHE_SIZE"], 1, 1_000_000)
+    if "WIDGET_CACHE_BYTES" in env:
+        values["cache_bytes"] = _int(
+            "WIDGET_CACHE_BYTES", env["WIDGET_CACHE_BYTES"], 1024, 8 * 1024**3
+        )
+    if "WIDGET_RELOAD_SECONDS" in env:
+        values["reload_seconds"] = _float(
+            "WIDGET_RELOAD_SECONDS", env["WIDGET_RELOAD_SECONDS"], 0, 86400
+        )
+    if env.get("WIDGET_NOW"):
+        values["now"] = _now(env["WIDGET_NOW"])
+    if "WIDGET_LOG_CLIENT_IP" in env:
+        values["log_client_ip"] = env["WIDGET_LOG_CLIENT_IP"].lower() in ("1", "true", "yes")
+    if "HOST" in env:
+        values["host"] = env["HOST"]
+    if "PORT" in env:
+        values["port"] = _int("PORT", env["PORT"], 1, 65535)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,268 @@
+"""Reading a data directory into a ``Catalog``, collecting every problem in one pass.
+
+Layout: one directory per event, named by its slug::
+
+    DATA_DIR/
+      2024-05-13-international-protest/
+        event.yaml      language-neutral facts (date, status, locations, press, media)
+        nl.md           YAML front matter (title, summary, cities) + Markdown body
+        en.md
+
+Every problem is reported as ``relative/path: field.path: problem`` (with ``line N`` when
+YAML knows it). Nothing here raises for bad data: ``load`` returns the problems instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from widget.catalog import Catalog
+from widget.languages import SUPPORTED_LANGUAGES
+from widget.model import SLUG_PATTERN, Event
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_EVENTS = 1000
+EVENT_FILE = "event.yaml"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.S)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, precise enough to fix without guessing."""
+
+    path: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised by ``load_or_raise`` when a data directory has problems; holds them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class _Source:
+    """A parsed file: its data and the YAML node tree for line numbers."""
+
+    relative: str
+    data: Any
+    node: yaml.Node | None
+    line_offset: int = 0
+
+
+def _read_text(path: Path, relative: str, problems: list[Problem]) -> str | None:
+    if path.is_dir():
+        problems.append(Problem(relative, "", "is a directory, expected a file"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(relative, "", f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(relative, "", f"cannot read: {error.strerror or error}"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(
+            Problem(relative, "", f"not valid UTF-8 (byte {error.start}: {raw[error.start]:#04x})")
+        )
+        return None
+
+
+def _parse_yaml(text: str, relative: str, problems: list[Problem], offset: int = 0) -> _Source | None:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 + offset if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problems.append(Problem(relative, "", f"invalid YAML: {reason}", line))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(relative, "", "expected a mapping of fields at the top level"))
+        return None
+    return _Source(relative, data, node, offset)
+
+
+def _line_of(source: _Source, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the YAML node at ``loc``, or of its nearest existing parent."""
+    node = source.node
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line + source.line_offset if line is not None else None
+
+
+def _clean_message(message: str) -> str:
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _problems_from(error: ValidationError, sources: dict[str, _Source]) -> Iterator[Problem]:
+    """Map pydantic errors back onto the files and lines they came from."""
+    for item in error.errors():
+        loc: tuple[int | str, ...] = tuple(item["loc"])
+        message = _clean_message(item["msg"])
+        # Model-level checks name their own field path as "path: problem".
+        match = re.match(r"^([\w.-]+): (.*)$", message, re.S)
+        if match and not loc:
+            loc = tuple(int(p) if p.isdigit() else p for p in match.group(1).split("."))
+            message = match.group(2)
+        elif match and loc and item["type"] == "value_error":
+            loc = (*loc, *match.group(1).split("."))
+            message = match.group(2)
+        if loc[:1] == ("texts",) and len(loc) >= 2 and str(loc[1]) in sources:
+            source = sources[str(loc[1])]
+            rest = loc[2:]
+        else:
+            source = sources[EVENT_FILE]
+            rest = loc
+        field = ".".join(str(part) for part in rest)
+        yield Problem(source.relative, field, message, _line_of(source, rest))
+
+
+def _load_text(path: Path, relative: str, problems: list[Problem]) -> _Source | None:
+    text = _read_text(path, relative, problems)
+    if text is None:
+        return None
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        problems.append(
+            Problem(relative, "", "expected YAML front matter between '---' lines, then Markdown")
+        )
+        return None
+    source = _parse_yaml(match.group(1), relative, problems, offset=1)
+    if source is None:
+        return None
+    if "body" in source.data:
+        problems.append(Problem(relative, "body", "write the body as Markdown after the front matter"))
+        return None
+    source.data = {**source.data, "body": match.group(2).strip()}
+    return source
+
+
+def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem], bytes]:
+    """Validate one event directory; returns the event (or None), its problems and its bytes."""
+    problems: list[Problem] = []
+    prefix = directory.relative_to(root).as_posix()
+    digest = hashlib.sha256()
+    if not re.match(SLUG_PATTERN, directory.name):
+        problems.append(
+            Problem(prefix, "", "directory name is the slug: lower-case letters, digits and '-'")
+        )
+        return None, problems, b""
+    event_path = directory / EVENT_FILE
+    if not event_path.exists():
+        problems.append(Problem(f"{prefix}/{EVENT_FILE}", "", "missing: every event needs one"))
+        return None, problems, b""
+    sources: dict[str, _Source] = {}
+    text = _read_text(event_path, f"{prefix}/{EVENT_FILE}", problems)
+    if text is not None:
+        digest.update(text.encode())
+        parsed = _parse_yaml(text, f"{prefix}/{EVENT_FILE}", problems)
+        if parsed is not None:
+            sources[EVENT_FILE] = parsed
+    texts: dict[str, Any] = {}
+    for path in sorted(directory.iterdir()):
+        relative = f"{prefix}/{path.name}"
+        if path.name == EVENT_FILE or path.name.startswith("."):
+            continue
+        language = path.name.removesuffix(".md")
+        if not path.name.endswith(".md") or language not in SUPPORTED_LANGUAGES:
+            problems.append(
+                Problem(
+                    relative, "", "unexpected file: expected event.yaml or LANG.md with LANG one of "
+                    + ", ".join(SUPPORTED_LANGUAGES)
+                )
+            )
+            continue
+        source = _load_text(path, relative, problems)
+        if source is not None:
+            digest.update(path.name.encode() + b"\0" + repr(source.data).encode())
+            sources[language] = source
+            texts[language] = source.data
+    if EVENT_FILE not in sources:
+        return None, problems, digest.digest()
+    data = sources[EVENT_FILE].data
+    for reserved in ("slug", "texts"):
+        if reserved in data:
+            hint = "the directory name is the slug" if reserved == "slug" else "texts live in LANG.md"
+            problems.append(
+                Problem(sources[EVENT_FILE].relative, reserved, f"not allowed here: {hint}",
+                        _line_of(sources[EVENT_FILE], (reserved,)))
+            )
+    if problems:
+        return None, problems, digest.digest()
+    try:
+        event = Event.model_validate({**data, "slug": directory.name, "texts": texts})
+    except ValidationError as error:
+        problems.extend(_problems_from(error, sources))
+        return None, problems, digest.digest()
+    return event, problems, digest.digest()
+
+
+def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
+    """Read every event under ``root``; a catalog only when there are no problems at all."""
+    if not root.exists():
+        return None, [Problem(str(root), "", "data directory does not exist")]
+    if not root.is_dir():
+        return None, [Problem(str(root), "", "data directory is not a directory")]
+    problems: list[Problem] = []
+    events: list[Event] = []
+    digest = hashlib.sha256()
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    for path in entries:
+        if not path.is_dir():
+            problems.append(Problem(path.name, "", "expected a directory per event, found a file"))
+            continue
+        event, event_problems, event_digest = load_event(path, root)
+        problems.extend(event_problems)
+        digest.update(path.name.encode() + b"\0" + event_digest)
+        if event is not None:
+            events.append(event)
+    if not entries:
+        problems.append(Problem(".", "", "no events: add a directory per event"))
+    if len(events) > MAX_EVENTS:
+        problems.append(Problem(".", "", f"too many events ({len(events)}, at most {MAX_EVENTS})"))
+    if problems:
+        return None, problems
+    return Catalog(events=tuple(events), version=digest.hexdigest()[:16]), []
+
+
+def load_or_raise(root: Path) -> Catalog:
+    """Like ``load`` but raising ``DataError`` with every problem."""
+    catalog, problems = load(root)
+    if catalog is None:
+        raise DataError(problems)
+    return catalog
