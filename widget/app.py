@@ -73,7 +73,9 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     )
 
 
-def create_app(settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+) -> Starlette:
     """Build the application for ``settings`` (defaults: the bundled sample data)."""
     settings = settings or Settings()
     state = build_services(settings, clock)
@@ -93,7 +95,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] |
             loop.add_signal_handler(signal.SIGHUP, reload_now)
         poller = (
             loop.create_task(state.data.poll(settings.reload_seconds))
-            if settings.reload_seconds > 0 else None
+            if settings.reload_seconds > 0
+            else None
         )
         try:
             yield

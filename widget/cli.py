@@ -71,13 +71,25 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the widget (settings from WIDGET_* variables)")
     serve.add_argument("--host", help="interface to bind (default: $HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: $PORT or 8000)")
-    serve.add_argument("--proxy-headers", action="store_true",
-                       help="trust X-Forwarded-For/Proto from --forwarded-allow-ips (for logs only)")
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
-                       help="proxies whose forwarded headers are trusted")
-    serve.add_argument("--access-log", action="store_true", help="log every request (no client IPs)")
-    serve.add_argument("--graceful-seconds", type=int, default=20,
-                       help="how long SIGTERM waits for in-flight requests")
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-For/Proto from --forwarded-allow-ips (for logs only)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose forwarded headers are trusted",
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (no client IPs)"
+    )
+    serve.add_argument(
+        "--graceful-seconds",
+        type=int,
+        default=20,
+        help="how long SIGTERM waits for in-flight requests",
+    )
     check = commands.add_parser("check", help="validate a data directory; exit 1 listing problems")
     check.add_argument("directory", nargs="?", help="data directory (default: the bundled sample)")
     commands.add_parser(

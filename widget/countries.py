@@ -18,13 +18,38 @@ _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
 # Abbreviations and short forms people write that CLDR's names do not cover.
 _ABBREVIATIONS: dict[str, str] = {
-    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "vs": "US", "v.s.": "US",
-    "america": "US", "amerika": "US", "verenigde staten van amerika": "US",
-    "uk": "GB", "u.k.": "GB", "vk": "GB", "great britain": "GB", "britain": "GB",
-    "england": "GB", "engeland": "GB", "scotland": "GB", "schotland": "GB", "wales": "GB",
-    "groot-brittannie": "GB", "grossbritannien": "GB", "holland": "NL", "the netherlands": "NL",
-    "brasil": "BR", "deutschland": "DE", "sverige": "SE", "norge": "NO", "island": "IS",
-    "italia": "IT", "espana": "ES", "nederland": "NL", "uae": "AE",
+    "usa": "US",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "vs": "US",
+    "v.s.": "US",
+    "america": "US",
+    "amerika": "US",
+    "verenigde staten van amerika": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "vk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "engeland": "GB",
+    "scotland": "GB",
+    "schotland": "GB",
+    "wales": "GB",
+    "groot-brittannie": "GB",
+    "grossbritannien": "GB",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "brasil": "BR",
+    "deutschland": "DE",
+    "sverige": "SE",
+    "norge": "NO",
+    "island": "IS",
+    "italia": "IT",
+    "espana": "ES",
+    "nederland": "NL",
+    "uae": "AE",
 }
 
 
@@ -32,7 +57,8 @@ _ABBREVIATIONS: dict[str, str] = {
 def _codes() -> frozenset[str]:
     territories = Locale("en").territories
     return frozenset(
-        code for code in territories
+        code
+        for code in map(str, territories)
         if len(code) == 2 and code.isalpha() and code.isupper() and code not in _NOT_COUNTRIES
     )
 

@@ -52,7 +52,9 @@ class ContentPolicy:
         }
         for provider in sorted(set(self.providers)):
             for directive, hosts in PROVIDER_SOURCES[provider].items():
-                directives[directive].extend(host for host in hosts if host not in directives[directive])
+                directives[directive].extend(
+                    host for host in hosts if host not in directives[directive]
+                )
         return "; ".join(
             f"{name} {' '.join(values)}" for name, values in directives.items() if values
         )

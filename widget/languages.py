@@ -7,7 +7,18 @@ from functools import cache
 from babel import Locale
 
 # Order is the order of the language menus.
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "nl", "de", "fr", "it", "es", "sv", "nb", "is", "pt-BR")
+SUPPORTED_LANGUAGES: tuple[str, ...] = (
+    "en",
+    "nl",
+    "de",
+    "fr",
+    "it",
+    "es",
+    "sv",
+    "nb",
+    "is",
+    "pt-BR",
+)
 DEFAULT_LANGUAGE = "en"
 
 

@@ -258,13 +258,9 @@ class Event(Strict):
             seen[location.id] = index
             has_time = location.start_time or self.start_time
             if has_time and not location.timezone:
-                raise ValueError(
-                    f"locations.{index}.timezone: required when a start time is given"
-                )
+                raise ValueError(f"locations.{index}.timezone: required when a start time is given")
         if self.default_language not in self.texts:
-            raise ValueError(
-                f"texts: no text for the default language {self.default_language!r}"
-            )
+            raise ValueError(f"texts: no text for the default language {self.default_language!r}")
         for language, text in self.texts.items():
             for city_id in text.cities:
                 if city_id not in seen:
@@ -275,7 +271,7 @@ class Event(Strict):
     def text(self, language: str) -> tuple[str, EventText]:
         """The text in ``language``, else in the default language, with the language used."""
         if language in self.texts:
-            return language, self.texts[language]  # type: ignore[index]
+            return language, self.texts[language]
         return self.default_language, self.texts[self.default_language]
 
     def location(self, location_id: str) -> Location | None:

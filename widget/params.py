@@ -63,7 +63,9 @@ def single(params: QueryParams, name: str) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise BadRequest(f"Parameter '{name}' is given more than once; give it once.", parameter=name)
+        raise BadRequest(
+            f"Parameter '{name}' is given more than once; give it once.", parameter=name
+        )
     value = values[0]
     if len(value) > MAX_VALUE_LENGTH:
         raise BadRequest(
@@ -108,7 +110,9 @@ def parse_accent(value: str | None) -> str | None:
 def _split(value: str, name: str) -> list[str]:
     items = [item.strip() for item in value.split(",") if item.strip()]
     if len(items) > MAX_LIST_ITEMS:
-        raise BadRequest(f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).", parameter=name)
+        raise BadRequest(
+            f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).", parameter=name
+        )
     return items
 
 

@@ -119,14 +119,16 @@ class Renderer:
 
 
 def _date_filter(language: str) -> Any:
-    def format_date(value: date, format: str = "long") -> str:  # noqa: A002 - Babel's name
+    def format_date(value: date, format: str = "long") -> str:
         return babel_dates.format_date(value, format=format, locale=locale(language))
 
     return format_date
 
 
 def _datetime_filter(language: str) -> Any:
-    def format_datetime(value: datetime, format: str = "short") -> str:  # noqa: A002
-        return babel_dates.format_time(value, format=format, tzinfo=value.tzinfo, locale=locale(language))
+    def format_datetime(value: datetime, format: str = "short") -> str:
+        return babel_dates.format_time(
+            value, format=format, tzinfo=value.tzinfo, locale=locale(language)
+        )
 
     return format_datetime

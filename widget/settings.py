@@ -96,7 +96,9 @@ def _now(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise SettingsError(f"WIDGET_NOW: expected an ISO 8601 date or time, got {value!r}") from None
+        raise SettingsError(
+            f"WIDGET_NOW: expected an ISO 8601 date or time, got {value!r}"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

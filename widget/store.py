@@ -45,7 +45,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class DataError(Exception):
@@ -90,7 +92,9 @@ def _read_text(path: Path, relative: str, problems: list[Problem]) -> str | None
         return None
 
 
-def _parse_yaml(text: str, relative: str, problems: list[Problem], offset: int = 0) -> _Source | None:
+def _parse_yaml(
+    text: str, relative: str, problems: list[Problem], offset: int = 0
+) -> _Source | None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -166,7 +170,9 @@ def _load_text(path: Path, relative: str, problems: list[Problem]) -> _Source | 
     if source is None:
         return None
     if "body" in source.data:
-        problems.append(Problem(relative, "body", "write the body as Markdown after the front matter"))
+        problems.append(
+            Problem(relative, "body", "write the body as Markdown after the front matter")
+        )
         return None
     source.data = {**source.data, "body": match.group(2).strip()}
     return source
@@ -202,8 +208,10 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
         if not path.name.endswith(".md") or language not in SUPPORTED_LANGUAGES:
             problems.append(
                 Problem(
-                    relative, "", "unexpected file: expected event.yaml or LANG.md with LANG one of "
-                    + ", ".join(SUPPORTED_LANGUAGES)
+                    relative,
+                    "",
+                    "unexpected file: expected event.yaml or LANG.md with LANG one of "
+                    + ", ".join(SUPPORTED_LANGUAGES),
                 )
             )
             continue
@@ -217,10 +225,16 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
     data = sources[EVENT_FILE].data
     for reserved in ("slug", "texts"):
         if reserved in data:
-            hint = "the directory name is the slug" if reserved == "slug" else "texts live in LANG.md"
+            hint = (
+                "the directory name is the slug" if reserved == "slug" else "texts live in LANG.md"
+            )
             problems.append(
-                Problem(sources[EVENT_FILE].relative, reserved, f"not allowed here: {hint}",
-                        _line_of(sources[EVENT_FILE], (reserved,)))
+                Problem(
+                    sources[EVENT_FILE].relative,
+                    reserved,
+                    f"not allowed here: {hint}",
+                    _line_of(sources[EVENT_FILE], (reserved,)),
+                )
             )
     if problems:
         return None, problems, digest.digest()
