@@ -8,6 +8,7 @@ field path (``locations.3.signup_url``) that ``widget.store`` turns into
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from datetime import date, time
@@ -24,7 +25,10 @@ from widget.platforms import Platform, platform_for_url
 
 MAX_URL_LENGTH = 2048
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
-_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
+# Blanks, C0/C1 controls, line separators, zero-width and bidi controls, BOM.
+_CONTROL = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def check_url(value: str) -> str:
@@ -75,10 +79,25 @@ def _zones() -> frozenset[str]:
     return _ZONES
 
 
+# Letters that do not decompose to ASCII but have a customary transliteration.
+_TRANSLITERATION = str.maketrans({
+    "ß": "ss", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe",
+    "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d", "ı": "i",
+})
+
+
 def slugify(text: str) -> str:
-    """A stable ASCII id for a city name: 'Den Haag' → 'den-haag', 'Reykjavík' → 'reykjavik'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    """A stable ASCII id for a city name: 'Den Haag' → 'den-haag', 'Reykjavík' → 'reykjavik'.
+
+    Names with no Latin letters at all ('東京') get a short digest, so two such cities
+    never share an id.
+    """
+    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
+    ascii_text = folded.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    if not slug and text.strip():
+        slug = "city-" + hashlib.sha256(text.strip().encode()).hexdigest()[:8]
+    return slug
 
 
 Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(check_url)]
@@ -161,11 +180,12 @@ _MEDIA_HOSTS = {
 
 def media_provider_for_url(url: str) -> MediaProvider | None:
     """The media provider serving ``url``, or None for hosts we cannot embed."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
+    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("mobile.").removeprefix("m.")
     return _MEDIA_HOSTS.get(host)
 
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+_X_POST_PATH = re.compile(r"^/\w{1,15}/status/\d{1,20}/?$")
 
 
 class MediaItem(Strict):
@@ -192,13 +212,15 @@ class MediaItem(Strict):
             raise ValueError(f"provider: {self.provider!r} does not match the URL's host")
         if derived is MediaProvider.YOUTUBE and self.youtube_id is None:
             raise ValueError("url: not a YouTube video URL")
+        if derived is MediaProvider.X and not _X_POST_PATH.match(urlsplit(self.url).path):
+            raise ValueError("url: not an X post URL (expected https://x.com/USER/status/ID)")
         return self
 
     @property
     def youtube_id(self) -> str | None:
         """The video id of a YouTube URL (watch?v=, youtu.be/, shorts/, embed/)."""
         parts = urlsplit(self.url)
-        host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+        host = (parts.hostname or "").removeprefix("www.").removeprefix("mobile.").removeprefix("m.")
         candidate = ""
         if host == "youtu.be":
             candidate = parts.path.strip("/")

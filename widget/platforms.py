@@ -48,7 +48,10 @@ def platform_for_url(url: str) -> Platform:
         platform = _HOSTS.get(".".join(labels[start:]))
         if platform is not None:
             return platform
-    # Eventbrite runs national domains: eventbrite.co.uk, eventbrite.nl, eventbrite.com.au …
-    if "eventbrite" in labels[:-1]:
+    # Eventbrite runs national domains: eventbrite.nl, eventbrite.co.uk, eventbrite.com.au …
+    # (only as the registrable name: eventbrite.evil.org is not Eventbrite).
+    if len(labels) >= 2 and labels[-2] == "eventbrite":
+        return Platform.EVENTBRITE
+    if len(labels) >= 3 and labels[-3] == "eventbrite" and labels[-2] in ("co", "com"):
         return Platform.EVENTBRITE
     return Platform.WEBSITE
