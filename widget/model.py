@@ -80,10 +80,25 @@ def _zones() -> frozenset[str]:
 
 
 # Letters that do not decompose to ASCII but have a customary transliteration.
-_TRANSLITERATION = str.maketrans({
-    "ß": "ss", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe",
-    "đ": "d", "Đ": "d", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d", "ı": "i",
-})
+_TRANSLITERATION = str.maketrans(
+    {
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "Đ": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ð": "d",
+        "Ð": "d",
+        "\u0131": "i",  # dotless i
+    }
+)
 
 
 def slugify(text: str) -> str:
@@ -180,8 +195,15 @@ _MEDIA_HOSTS = {
 
 def media_provider_for_url(url: str) -> MediaProvider | None:
     """The media provider serving ``url``, or None for hosts we cannot embed."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("mobile.").removeprefix("m.")
-    return _MEDIA_HOSTS.get(host)
+    return _MEDIA_HOSTS.get(_bare_host(url))
+
+
+def _bare_host(url: str) -> str:
+    """The URL's host without a www./mobile./m. prefix."""
+    host = urlsplit(url).hostname or ""
+    for prefix in ("www.", "mobile.", "m."):
+        host = host.removeprefix(prefix)
+    return host
 
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
@@ -220,7 +242,7 @@ class MediaItem(Strict):
     def youtube_id(self) -> str | None:
         """The video id of a YouTube URL (watch?v=, youtu.be/, shorts/, embed/)."""
         parts = urlsplit(self.url)
-        host = (parts.hostname or "").removeprefix("www.").removeprefix("mobile.").removeprefix("m.")
+        host = _bare_host(self.url)
         candidate = ""
         if host == "youtu.be":
             candidate = parts.path.strip("/")
