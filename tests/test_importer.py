@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from widget import importer
-from widget.importer import PageError, english_city, find_day_month, language_from_filename
+from widget import import_command, importer
+from widget.importer import PageError
+from widget.localized_names import english_city, find_day_month, language_from_filename
 from widget.model import Event
 from widget.store import load
 
@@ -79,7 +80,7 @@ PAGE_HEAD = "---\ntitle: PauseAI protest 13 May 2024\n---\n\n## 13 May (Monday)\
 
 def _import(page: Path, out: Path, *extra: str) -> Event:
     """Run the command-line entry on ``page`` and load the one event it wrote."""
-    assert importer.main([str(page), "--out", str(out), *extra]) == 0
+    assert import_command.main([str(page), "--out", str(out), *extra]) == 0
     catalog, problems = load(out)
     assert problems == []
     assert catalog is not None and len(catalog.events) == 1
@@ -347,7 +348,7 @@ def test_cli_reports_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture
     """A bad page exits 1 with 'PAGE.md:LINE: problem' on stderr and writes nothing."""
     page = tmp_path / "bad.en.md"
     page.write_text(PAGE_HEAD + "- **Atlantis**, Atlantida ([x](https://example.org/))\n")
-    assert importer.main([str(page), "--out", str(tmp_path / "out")]) == 1
+    assert import_command.main([str(page), "--out", str(tmp_path / "out")]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert [(f, n, "Atlantida" in m) for f, n, m in _errors(captured.err)] == [
@@ -363,7 +364,7 @@ def test_cli_maps_invalid_data_to_page_lines(
     page = tmp_path / "bad.en.md"
     page.write_text(PAGE_HEAD + "- **Paris**, France ([x](https://example.org/))\n"
                     "- **Rome**, Italy ([x](javascript:alert(1)))\n")
-    assert importer.main([str(page), "--out", str(tmp_path)]) == 1
+    assert import_command.main([str(page), "--out", str(tmp_path)]) == 1
     [(name, line, problem)] = _errors(capsys.readouterr().err)
     assert (name, line) == (str(page), 8)
     assert problem.startswith("locations.1.signup_url: URL must be absolute")
@@ -383,7 +384,7 @@ def test_cli_bad_options(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
 ) -> None:
     """A malformed option exits 1 with a message naming it, without a traceback."""
-    assert importer.main([str(SEED), "--out", str(tmp_path), *args]) == 1
+    assert import_command.main([str(SEED), "--out", str(tmp_path), *args]) == 1
     [message] = capsys.readouterr().err.splitlines()
     assert message.startswith(expected)
 
@@ -406,7 +407,7 @@ def test_cli_unreadable_pages(
         page.write_text(content)
     elif content is not None:
         page.write_bytes(content)
-    assert importer.main([str(page), "--out", str(tmp_path / "out")]) == 1
+    assert import_command.main([str(page), "--out", str(tmp_path / "out")]) == 1
     [message] = capsys.readouterr().err.splitlines()
     assert message.startswith(f"{page}: ") and expected in message
 
@@ -417,7 +418,7 @@ def test_cli_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
     event_dir = tmp_path / "2024-05-13-internationale-protest"
     (event_dir / "en.md").write_text("---\ntitle: In English\ncities:\n  berlin: Berlin\n---\n")
     (event_dir / "nl.md").write_text("---\ntitle: edited by hand\n---\n")
-    assert importer.main([str(SEED), "--out", str(tmp_path)]) == 1
+    assert import_command.main([str(SEED), "--out", str(tmp_path)]) == 1
     assert "--force" in capsys.readouterr().err
     assert (event_dir / "nl.md").read_text() == "---\ntitle: edited by hand\n---\n"
     event = _import(SEED, tmp_path, "--force")
@@ -457,6 +458,6 @@ def test_import_never_crashes(head: list[str], tail: list[str]) -> None:
         assert error.problems
         return
     with tempfile.TemporaryDirectory() as out:
-        problems = importer.write_event(imported, "page.nl.md", Path(out), force=False)
+        problems = import_command.write_event(imported, "page.nl.md", Path(out), force=False)
         written = sorted(p.name for p in (Path(out) / imported.slug).glob("*"))
         assert written == ([] if problems else ["event.yaml", "nl.md"])

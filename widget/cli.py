@@ -58,9 +58,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, rest: list[str]) -> int:
-    from widget import importer
+    from widget import import_command
 
-    return importer.main(rest)
+    return import_command.main(rest)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,9 +2,7 @@
 
 ``parse_page`` is pure: page text in, an ``ImportedPage`` (the event.yaml data, the text
 file's front matter and body) out, or ``PageError`` holding every problem with its page
-line. ``render_files`` turns that into file contents. ``main`` is the command line: it
-reads the page, writes ``OUT/SLUG/event.yaml`` and ``OUT/SLUG/LANG.md`` only after
-``widget.store`` has validated them, and reports ``PAGE.md:LINE: problem``.
+line. ``render_files`` turns that into file contents; ``widget.import_command`` writes them.
 
 What the page holds and where it goes:
 
@@ -21,30 +19,29 @@ What the page holds and where it goes:
 
 from __future__ import annotations
 
-import argparse
 import re
-import shutil
-import sys
-import tempfile
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import available_timezones
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from widget.countries import code_for_name
-from widget.languages import SUPPORTED_LANGUAGES, locale
-from widget.model import check_url, slugify
-from widget.store import EVENT_FILE, Problem, load_event
+from widget.embedded_media import MediaScanner
+from widget.localized_names import (
+    DASHES,
+    FILLER,
+    calendar,
+    english_city,
+    find_day_month,
+    find_year,
+    fold,
+)
+from widget.model import slugify
+from widget.store import EVENT_FILE
 
 DEFAULT_BASE_URL = "https://pauseai.info"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -55,22 +52,11 @@ _PRESS_WORDS = frozenset({
     "press", "pers", "perscoverage", "coverage", "media", "medien", "medier", "presse",
     "pressespiegel", "stampa", "prensa", "imprensa", "fjolmidlar", "news", "nieuws",
 })
-# Words between a day and its month ("13 de mayo", "13th of May") or noise in a slug.
-_FILLER = frozenset({"de", "del", "den", "der", "the", "of", "th", "st", "nd", "rd", "e", "er"})
-_DASHES = "-\u2010\u2011\u2013\u2014"
 _BRAND = "pauseai"
-_ZONE_AREAS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/",
-               "Australia/", "Europe/", "Indian/", "Pacific/")
-_STATUS = re.compile(r"^https?://(?:www\.|mobile\.)?((?:twitter|x)\.com)/(\w{1,15})/status/(\d+)",
-                     re.I)
-_YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,20})")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE_DEST = re.compile(r"(\]\(\s*<?)([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)")
 _REFERENCE_DEST = re.compile(r"^( {0,3}\[[^\]]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))", re.M)
 _HTML_DEST = re.compile(r"""(\b(?:href|src)\s*=\s*["'])([^"']*)""", re.I)
-MAX_FALLBACK = 1000
-
-
 @dataclass(frozen=True)
 class PageProblem:
     """Something in the page the importer cannot turn into valid event data."""
@@ -103,112 +89,6 @@ class ImportedPage:
     lines: dict[str, int] = field(default_factory=dict)  # "locations.3" → page line
 
 
-# --- words: folding, dates, cities ---------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Case-, accent- and hyphen-insensitive key: 'Mexico-Stad' ~ 'méxico stad'."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u00ad", "").casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(f"[{_DASHES}'\u2019.]", " ", plain).split())
-
-
-@cache
-def _calendar(language: str) -> tuple[dict[str, int], frozenset[str]]:
-    """Month names (wide and abbreviated, both contexts) → number, and weekday names."""
-    data = locale(language)
-    months: dict[str, int] = {}
-    weekdays: set[str] = set()
-    for context in ("format", "stand-alone"):
-        for width in ("wide", "abbreviated"):
-            for number, name in data.months[context][width].items():
-                months.setdefault(_fold(name), number)
-            weekdays.update(_fold(name) for name in data.days[context][width].values())
-    return months, frozenset(weekdays)
-
-
-def find_day_month(text: str, language: str) -> tuple[int, int] | None:
-    """The first 'day month' or 'month day' in ``text`` ('13 mei', 'May 13th', '13. Mai')."""
-    months, _ = _calendar(language)
-    words = [w for w in re.findall(r"\d+|[^\W\d_]+", _fold(text))]
-    for index, word in enumerate(words):
-        rest = [w for w in words[index + 1:index + 4] if w not in _FILLER][:1]
-        if not rest:
-            continue
-        if word.isdigit() and len(word) <= 2 and rest[0] in months:
-            return int(word), months[rest[0]]
-        if word in months and rest[0].isdigit() and len(rest[0]) <= 2:
-            return int(rest[0]), months[word]
-    return None
-
-
-def find_year(text: str) -> int | None:
-    """The first plausible year (1900-2199) written in ``text``."""
-    match = re.search(r"(?<!\d)(19|20|21)\d\d(?!\d)", text)
-    return int(match.group(0)) if match else None
-
-
-def _derived_city(zone: str) -> str:
-    return zone.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def _exemplar(language: str, zone: str) -> str | None:
-    city = locale(language).time_zones.get(zone, {}).get("city")
-    return str(city).replace("\u00ad", "") if city else None
-
-
-@cache
-def _zones() -> tuple[str, ...]:
-    zones = set(available_timezones())
-    for language in SUPPORTED_LANGUAGES:
-        zones.update(locale(language).time_zones)
-    return tuple(sorted(z for z in zones if z.startswith(_ZONE_AREAS)))
-
-
-@cache
-def _zone_index(language: str) -> dict[str, str]:
-    """Folded city name → time zone: names from zone ids, then English, then ``language``."""
-    index = {_fold(_derived_city(zone)): zone for zone in _zones()}
-    for source in ("en", language):
-        for zone in _zones():
-            city = _exemplar(source, zone)
-            if city:
-                index[_fold(city)] = zone
-    return index
-
-
-def english_city(name: str, language: str) -> str:
-    """The English name CLDR gives a city written in ``language``, else ``name`` itself.
-
-    CLDR's English names only the cities whose name differs from their zone id; for the
-    others the name is the id's last part, which is ASCII ('Sao Paulo'). An accented
-    spelling that only adds accents wins when most supported languages use it, counting
-    a language without its own name as using the id's ('São Paulo', 'Reykjavík', but
-    'Oslo' although Icelandic writes 'Osló').
-    """
-    zone = _zone_index(language).get(_fold(name))
-    if zone is None:
-        return name
-    explicit = _exemplar("en", zone)
-    if explicit:
-        return explicit
-    derived = _derived_city(zone)
-    votes = Counter(
-        spelling for lang in SUPPORTED_LANGUAGES
-        if _fold(spelling := _exemplar(lang, zone) or derived) == _fold(derived)
-    )
-    return max(votes, key=lambda spelling: (votes[spelling], spelling == derived))
-
-
-def language_from_filename(name: str) -> str | None:
-    """'protest.nl.md' → 'nl', 'x.pt-br.md' → 'pt-BR'; None without a supported suffix."""
-    parts = name.split(".")
-    if len(parts) < 3:
-        return None
-    by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
-    return by_folded.get(parts[-2].casefold())
-
-
 def resolve(url: str, base_url: str) -> str:
     """``url`` made absolute against ``base_url``; absolute URLs and '#anchors' unchanged."""
     if not url or url.startswith("#") or _SCHEME.match(url):
@@ -230,67 +110,6 @@ def _press_key(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}?{parts.query}"
-
-
-# --- embedded media -----------------------------------------------------------------
-
-
-class _MediaScanner(HTMLParser):
-    """Collects X posts (blockquote.twitter-tweet) and YouTube iframes from embed HTML."""
-
-    def __init__(self, first_line: int) -> None:
-        super().__init__(convert_charrefs=True)
-        self.first_line = first_line
-        self.found: list[tuple[int, dict[str, Any] | None, str]] = []  # line, item, problem
-        self._depth = 0  # blockquote nesting inside a tweet
-        self._line = 0
-        self._links: list[str] = []
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        line = self.first_line + self.getpos()[0] - 1
-        if tag == "blockquote" and (self._depth or "twitter-tweet" in values.get("class", "")):
-            if not self._depth:
-                self._line, self._links, self._text = line, [], []
-            self._depth += 1
-        elif self._depth and tag == "a":
-            self._links.append(values.get("href", ""))
-        elif self._depth and tag in ("br", "p"):
-            self._text.append("\n")
-        elif tag == "iframe":
-            match = _YOUTUBE_EMBED.match(values.get("src", ""))
-            if match:
-                item = {"url": f"https://www.youtube.com/watch?v={match.group(1)}"}
-                if values.get("title"):
-                    item["fallback"] = values["title"][:MAX_FALLBACK]
-                self.found.append((line, item, ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._depth and tag == "p":
-            self._text.append("\n")
-        if self._depth and tag == "blockquote":
-            self._depth -= 1
-            if not self._depth:
-                self._finish_post()
-
-    def handle_data(self, data: str) -> None:
-        if self._depth:
-            self._text.append(data)
-
-    def _finish_post(self) -> None:
-        statuses = [m for m in map(_STATUS.match, self._links) if m]
-        if not statuses:
-            self.found.append((self._line, None, "X post without a link to its status URL"))
-            return
-        host, user, status = statuses[-1].groups()
-        text = " ".join("".join(self._text).split())
-        if len(text) > MAX_FALLBACK:
-            text = text[: MAX_FALLBACK - 1].rstrip() + "…"
-        item: dict[str, Any] = {"url": f"https://{host.lower()}/{user}/status/{status}"}
-        if text:
-            item["fallback"] = text
-        self.found.append((self._line, item, ""))
 
 
 # --- the page -----------------------------------------------------------------------
@@ -342,7 +161,7 @@ def _city_bullet(inline: Token) -> tuple[str, str, list[tuple[str, str]]] | None
     if not (after.content.lstrip().startswith(",") or lacks_country):
         return None
     city = _inline_text(children[1:close])
-    country = after.content.strip().lstrip(",").strip().rstrip(f"(:{_DASHES}").strip()
+    country = after.content.strip().lstrip(",").strip().rstrip(f"(:{DASHES}").strip()
     return city, country, _links(inline)
 
 
@@ -389,7 +208,7 @@ class _Reader:
             location_id = f"{base_id}-{n}"
         if location_id != base_id:
             location = {"id": location_id, **location}
-        if _fold(english) != _fold(city):
+        if fold(english) != fold(city):
             self.overrides[location_id] = city
         self.lines[f"locations.{len(self.locations)}"] = line
         self.locations.append(location)
@@ -409,7 +228,7 @@ class _Reader:
             self.press.append({"title": title, "url": url})
 
     def embeds(self, first_line: int, markup: str) -> None:
-        scanner = _MediaScanner(first_line)
+        scanner = MediaScanner(first_line)
         scanner.feed(markup)
         scanner.close()
         for line, item, problem in scanner.found:
@@ -421,7 +240,7 @@ class _Reader:
 
 
 def _is_press_heading(text: str) -> bool:
-    return bool(set(_fold(text).split()) & _PRESS_WORDS)
+    return bool(set(fold(text).split()) & _PRESS_WORDS)
 
 
 def _closing(tokens: list[Token], index: int) -> int:
@@ -544,10 +363,10 @@ def _event_date(reader: _Reader, title: str, given: date | None) -> date | None:
 
 def default_slug(when: date, title: str, language: str) -> str:
     """'2024-05-13-' + the title's words without dates, weekdays and the brand name."""
-    months, weekdays = _calendar(language)
+    months, weekdays = calendar(language)
     words = [w for w in re.findall(r"\d+|[^\W\d_]+", title)
-             if not w.isdigit() and _fold(w) not in months and _fold(w) not in weekdays
-             and _fold(w) != _BRAND and _fold(w) not in _FILLER]
+             if not w.isdigit() and fold(w) not in months and fold(w) not in weekdays
+             and fold(w) != _BRAND and fold(w) not in FILLER]
     tail = slugify(" ".join(words[:6]))[:60].strip("-") or "protest"
     return f"{when.isoformat()}-{tail}"
 
@@ -610,134 +429,3 @@ def render_files(page: ImportedPage, source_name: str) -> dict[str, str]:
     return {EVENT_FILE: header + dump(page.event), f"{page.language}.md": text}
 
 
-# --- the command line ---------------------------------------------------------------
-
-
-def _page_line(page: ImportedPage, problem: Problem) -> int | None:
-    """The page line a problem in the written event.yaml came from, if it names an item."""
-    parts = problem.field.split(".")
-    return page.lines.get(".".join(parts[:2])) if problem.path.endswith(EVENT_FILE) else None
-
-
-def write_event(page: ImportedPage, page_name: str, out: Path, force: bool) -> list[str]:
-    """Write the event's files under ``out`` once widget.store accepts them.
-
-    The files are validated in a staging directory beside the target, with any other
-    files already in the event directory (translations) kept; nothing is written when
-    there is a problem. Returns the problems: ``PAGE.md:LINE: field: problem`` for an item
-    of the page, else ``SLUG/FILE:LINE: field: problem``.
-    """
-    files = render_files(page, Path(page_name).name)
-    target = out / page.slug
-    if target.exists() and not (force and target.is_dir()):
-        hint = "pass --force to overwrite its " + ", ".join(files) if target.is_dir() else (
-            "and is not a directory")
-        return [f"{target}: already exists ({hint})"]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out))
-    except OSError as error:
-        return [f"{out}: cannot write: {error.strerror or error}"]
-    try:
-        staged = staging / page.slug
-        if target.is_dir():
-            shutil.copytree(target, staged)
-        staged.mkdir(exist_ok=True)
-        for name, content in files.items():
-            (staged / name).write_text(content, encoding="utf-8")
-        _, problems, _ = load_event(staged, staging)
-        if problems:
-            return [
-                f"{page_name}:{line}: {problem.field}: {problem.message}"
-                if (line := _page_line(page, problem)) else str(problem)
-                for problem in problems
-            ]
-        target.mkdir(exist_ok=True)
-        for name in files:
-            (staged / name).replace(target / name)
-        return []
-    except OSError as error:
-        return [f"{target}: cannot write: {error.strerror or error}"]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pauseai-widget import",
-        description="Convert a PauseAI website page into event files (event.yaml, LANG.md).",
-    )
-    parser.add_argument("page", type=Path, metavar="PAGE.md",
-                        help="a PauseAI website page, named NAME.LANG.md (e.g. protest.nl.md)")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
-                        help=f"resolve relative links against this (default {DEFAULT_BASE_URL})")
-    parser.add_argument("--lang", metavar="LANG",
-                        help="the page's language (default: LANG from NAME.LANG.md)")
-    parser.add_argument("--date", metavar="YYYY-MM-DD",
-                        help="the event's date (default: from the page's title and heading)")
-    parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                        help="the data directory to write into (default: .)")
-    parser.add_argument("--slug", metavar="SLUG",
-                        help="the event's directory name (default: date + title words)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite the event.yaml and LANG.md of an existing event")
-    return parser
-
-
-def _options(args: argparse.Namespace) -> tuple[str, date | None, list[str]]:
-    """The language and date from the arguments, and problems with them."""
-    errors: list[str] = []
-    try:
-        check_url(args.base_url)
-    except ValueError as error:
-        errors.append(f"--base-url: {error}")
-    by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
-    language = by_folded.get((args.lang or "").casefold()) if args.lang else (
-        language_from_filename(args.page.name))
-    if language is None:
-        given = f"--lang {args.lang!r} is not supported" if args.lang else (
-            f"{args.page}: cannot tell the page's language from its name")
-        errors.append(f"{given}: pass --lang, one of {', '.join(SUPPORTED_LANGUAGES)}")
-    when = None
-    if args.date:
-        try:
-            when = date.fromisoformat(args.date)
-        except ValueError:
-            errors.append(f"--date {args.date!r}: expected YYYY-MM-DD")
-    if args.slug and not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", args.slug):
-        errors.append(f"--slug {args.slug!r}: lower-case letters, digits and '-', at most 80")
-    return language or "en", when, errors
-
-
-def main(args: list[str]) -> int:
-    """``pauseai-widget import PAGE.md …``: write the event files; 0 on success, else 1."""
-    try:
-        namespace = _parser().parse_args(args)
-    except SystemExit as exit_:  # argparse already printed usage or help
-        return exit_.code if isinstance(exit_.code, int) else 1
-    language, when, errors = _options(namespace)
-    page_name = str(namespace.page)
-    text = None
-    if not errors:
-        try:
-            text = namespace.page.read_bytes().decode("utf-8-sig")
-        except OSError as error:
-            errors.append(f"{page_name}: cannot read: {error.strerror or error}")
-        except UnicodeDecodeError as error:
-            errors.append(f"{page_name}: not valid UTF-8 (byte {error.start})")
-    if text is not None:
-        try:
-            page = parse_page(text, language=language, base_url=namespace.base_url,
-                              when=when, slug=namespace.slug)
-        except PageError as page_error:
-            errors.extend(problem.located(page_name) for problem in page_error.problems)
-        else:
-            errors.extend(write_event(page, page_name, namespace.out, namespace.force))
-            if not errors:
-                counts = {key: len(page.event.get(key, [])) for key in ("locations", "press",
-                                                                        "media")}
-                print(f"wrote {namespace.out / page.slug}: {counts['locations']} locations, "
-                      f"{counts['press']} press links, {counts['media']} media")
-    for message in errors:
-        print(message, file=sys.stderr)
-    return 1 if errors else 0

@@ -1,0 +1,125 @@
+"""Localized words in PauseAI pages: month and weekday names, and city names.
+
+Everything comes from CLDR through Babel: month names in the page's language for its
+date, and the time-zone exemplar cities to map a localized city ('Berlijn') to the
+English name the data uses ('Berlin').
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from zoneinfo import available_timezones
+
+from widget.languages import SUPPORTED_LANGUAGES, locale
+
+# Words between a day and its month ("13 de mayo", "13th of May") or noise in a slug.
+FILLER = frozenset({"de", "del", "den", "der", "the", "of", "th", "st", "nd", "rd", "e", "er"})
+DASHES = "-\u2010\u2011\u2013\u2014"
+_ZONE_AREAS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/",
+               "Australia/", "Europe/", "Indian/", "Pacific/")
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and hyphen-insensitive key: 'Mexico-Stad' ~ 'méxico stad'."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u00ad", "").casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(f"[{DASHES}'\u2019.]", " ", plain).split())
+
+
+@cache
+def calendar(language: str) -> tuple[dict[str, int], frozenset[str]]:
+    """Month names (wide and abbreviated, both contexts) → number, and weekday names."""
+    data = locale(language)
+    months: dict[str, int] = {}
+    weekdays: set[str] = set()
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in data.months[context][width].items():
+                months.setdefault(fold(name), number)
+            weekdays.update(fold(name) for name in data.days[context][width].values())
+    return months, frozenset(weekdays)
+
+
+def find_day_month(text: str, language: str) -> tuple[int, int] | None:
+    """The first 'day month' or 'month day' in ``text`` ('13 mei', 'May 13th', '13. Mai')."""
+    months, _ = calendar(language)
+    words = [w for w in re.findall(r"\d+|[^\W\d_]+", fold(text))]
+    for index, word in enumerate(words):
+        rest = [w for w in words[index + 1:index + 4] if w not in FILLER][:1]
+        if not rest:
+            continue
+        if word.isdigit() and len(word) <= 2 and rest[0] in months:
+            return int(word), months[rest[0]]
+        if word in months and rest[0].isdigit() and len(rest[0]) <= 2:
+            return int(rest[0]), months[word]
+    return None
+
+
+def find_year(text: str) -> int | None:
+    """The first plausible year (1900-2199) written in ``text``."""
+    match = re.search(r"(?<!\d)(19|20|21)\d\d(?!\d)", text)
+    return int(match.group(0)) if match else None
+
+
+def _derived_city(zone: str) -> str:
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _exemplar(language: str, zone: str) -> str | None:
+    city = locale(language).time_zones.get(zone, {}).get("city")
+    return str(city).replace("\u00ad", "") if city else None
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    zones = set(available_timezones())
+    for language in SUPPORTED_LANGUAGES:
+        zones.update(locale(language).time_zones)
+    return tuple(sorted(z for z in zones if z.startswith(_ZONE_AREAS)))
+
+
+@cache
+def _zone_index(language: str) -> dict[str, str]:
+    """Folded city name → time zone: names from zone ids, then English, then ``language``."""
+    index = {fold(_derived_city(zone)): zone for zone in _zones()}
+    for source in ("en", language):
+        for zone in _zones():
+            city = _exemplar(source, zone)
+            if city:
+                index[fold(city)] = zone
+    return index
+
+
+def english_city(name: str, language: str) -> str:
+    """The English name CLDR gives a city written in ``language``, else ``name`` itself.
+
+    CLDR's English names only the cities whose name differs from their zone id; for the
+    others the name is the id's last part, which is ASCII ('Sao Paulo'). An accented
+    spelling that only adds accents wins when most supported languages use it, counting
+    a language without its own name as using the id's ('São Paulo', 'Reykjavík', but
+    'Oslo' although Icelandic writes 'Osló').
+    """
+    zone = _zone_index(language).get(fold(name))
+    if zone is None:
+        return name
+    explicit = _exemplar("en", zone)
+    if explicit:
+        return explicit
+    derived = _derived_city(zone)
+    votes = Counter(
+        spelling for lang in SUPPORTED_LANGUAGES
+        if fold(spelling := _exemplar(lang, zone) or derived) == fold(derived)
+    )
+    return max(votes, key=lambda spelling: (votes[spelling], spelling == derived))
+
+
+def language_from_filename(name: str) -> str | None:
+    """'protest.nl.md' → 'nl', 'x.pt-br.md' → 'pt-BR'; None without a supported suffix."""
+    parts = name.split(".")
+    if len(parts) < 3:
+        return None
+    by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
+    return by_folded.get(parts[-2].casefold())
