@@ -47,3 +47,4 @@ def client(app: Starlette) -> Iterator[TestClient]:
     """A client that runs the app's lifespan."""
     with TestClient(app, base_url=PUBLIC_URL) as test_client:
         yield test_client
+pytest_plugins = ["browser_support"]

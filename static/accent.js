@@ -1,0 +1,1 @@
+(function(r){var d=r.dataset,s=r.style;if(d.brand){s.setProperty("--brand",d.brand);s.setProperty("--ink",d.ink);s.setProperty("--accent-light",d.accentLight);s.setProperty("--accent-dark",d.accentDark)}})(document.documentElement);

@@ -1,0 +1,114 @@
+"""The counted signup redirect GET /go/{slug}/{location}: never an open redirect."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import SAMPLE_SLUG
+from prometheus_client.parser import text_string_to_metric_families
+from starlette.testclient import TestClient
+
+from widget.settings import SAMPLE_DATA_DIR
+
+
+def sample_signups() -> dict[str, str]:
+    """Location id → signup URL, read from the sample's event.yaml (the source of truth)."""
+    from widget.model import Location
+
+    facts = yaml.safe_load((SAMPLE_DATA_DIR / SAMPLE_SLUG / "event.yaml").read_text("utf-8"))
+    locations = [Location.model_validate(item) for item in facts["locations"]]
+    return {location.id: location.signup_url for location in locations}
+
+
+def clicks(client: TestClient) -> dict[tuple[str, str], float]:
+    """The click counter's samples from /metrics, by (event, location)."""
+    text = client.get("/metrics").text
+    found: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "widget_signup_clicks":
+            for sample in family.samples:
+                if sample.name == "widget_signup_clicks_total":
+                    found[(sample.labels["event"], sample.labels["location"])] = sample.value
+    return found
+
+
+@pytest.mark.parametrize(("location", "target"), sorted(sample_signups().items()))
+def test_redirects_to_the_signup_url_from_the_data(
+    client: TestClient, location: str, target: str
+) -> None:
+    """Every sample location redirects (302) to exactly its signup URL from the data."""
+    response = client.get(f"/go/{SAMPLE_SLUG}/{location}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == target
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in response.headers
+
+
+def test_next_redirects_and_counts_under_the_real_slug(client: TestClient) -> None:
+    """/go/next/oslo redirects to Oslo's page and counts for the resolved event."""
+    response = client.get("/go/next/oslo", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == sample_signups()["oslo"]
+    assert clicks(client)[(SAMPLE_SLUG, "oslo")] == 1
+
+
+def test_clicks_are_counted_per_event_and_location(client: TestClient) -> None:
+    """Each GET adds one to its (event, location) counter; HEAD and other locations do not."""
+    for _ in range(3):
+        client.get(f"/go/{SAMPLE_SLUG}/den-haag", follow_redirects=False)
+    client.get(f"/go/{SAMPLE_SLUG}/london", follow_redirects=False)
+    head = client.head(f"/go/{SAMPLE_SLUG}/den-haag", follow_redirects=False)
+    assert head.status_code == 302
+    counted = clicks(client)
+    assert counted[(SAMPLE_SLUG, "den-haag")] == 3
+    assert counted[(SAMPLE_SLUG, "london")] == 1
+    assert (SAMPLE_SLUG, "oslo") not in counted
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/go/{SAMPLE_SLUG}/nowhere",
+        f"/go/{SAMPLE_SLUG}/DEN-HAAG",  # ids are lower case
+        f"/go/{SAMPLE_SLUG}/den%20haag",  # a city name, not its id
+        f"/go/{SAMPLE_SLUG}/https:%2F%2Fevil.example",  # a URL as the location
+        f"/go/{SAMPLE_SLUG}/%2F%2Fevil.example",  # protocol-relative
+        f"/go/{SAMPLE_SLUG}/..%2F..%2Fevents",  # traversal
+        f"/go/{SAMPLE_SLUG}/den-haag%0d%0aLocation:%20https://evil.example",  # header injection
+        f"/go/{SAMPLE_SLUG}/den-haag/extra",  # no such route
+        f"/go/{SAMPLE_SLUG}/",
+        "/go/no-such-event/den-haag",
+        "/go/https:%2F%2Fevil.example/den-haag",
+        "/go/" + "a" * 300 + "/den-haag",
+    ],
+)
+def test_anything_else_is_a_404_never_a_redirect(client: TestClient, path: str) -> None:
+    """Unknown events and locations, and URLs in the path, answer 404 without a Location."""
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert clicks(client) == {}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "url=https://evil.example",
+        "next=https://evil.example",
+        "redirect=%2F%2Fevil.example",
+        "location=oslo",
+    ],
+)
+def test_query_parameters_cannot_choose_the_target(client: TestClient, query: str) -> None:
+    """Redirect-style query parameters are ignored: the target is still the data's URL."""
+    response = client.get(f"/go/{SAMPLE_SLUG}/london?{query}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == sample_signups()["london"]
+
+
+def test_post_is_not_allowed(client: TestClient) -> None:
+    """Only GET (and HEAD) are served; POST is refused and not counted."""
+    response = client.post(f"/go/{SAMPLE_SLUG}/london", follow_redirects=False)
+    assert response.status_code == 405
+    assert clicks(client) == {}

@@ -1,0 +1,326 @@
+"""The widget's view: one event, as one request asked to see it, reduced to plain data.
+
+``build_view`` is pure: given an event, the normalized options, the page language, the
+event's phase and the public URL, it returns what the templates show — the cities grouped
+by country (CLDR names in the page language, city-name overrides from the text in that
+language), filtered by ``country``/``city``, each with its platform and its counted
+``/go/`` URL, the counts, the media behind consent facades, and the accent colour made
+readable on both themes.
+
+Filters: a location is shown when it matches any given country *or* any given city
+(``country=NL&city=london`` shows the Dutch cities and London); no filter shows all.
+
+Accent colours: the embedder's ``accent`` is used for link and button text, so it must
+reach 4.5:1 against the theme's background (WCAG 2.2, 1.4.3). ``readable`` darkens it on
+the light theme (lightens it on the dark one) in small steps until it does. The page
+carries both variants as ``data-*`` attributes; a tiny hashed inline script copies them
+into CSS custom properties (CSSOM is allowed by the CSP, style attributes are not).
+Without JavaScript the stylesheet's default accent applies (``DEFAULT_PALETTE``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time
+from urllib.parse import quote
+
+from babel import dates as babel_dates
+
+from widget.countries import country_name
+from widget.languages import locale
+from widget.model import Event, Location, MediaItem, MediaProvider, Status
+from widget.params import ViewOptions
+from widget.platforms import Platform
+from widget.timing import Phase
+
+DEFAULT_ACCENT = "#ff9416"  # PauseAI orange
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#17181a"
+MIN_CONTRAST = 4.5
+_STEP = 0.06  # fraction mixed towards black or white per adjustment step
+
+
+@dataclass(frozen=True)
+class Palette:
+    """An accent as given (decorations, button fill), the text colour on it (``ink``,
+    black or white, whichever contrasts more: always at least 4.58:1), and its readable
+    text variants on the light and the dark theme."""
+
+    brand: str
+    ink: str
+    light: str
+    dark: str
+
+
+@dataclass(frozen=True)
+class CityView:
+    """One location as a row of the widget."""
+
+    id: str
+    name: str
+    platform: Platform
+    signup_url: str
+    when: str | None
+    venue: str | None
+
+
+@dataclass(frozen=True)
+class CountryView:
+    """A country heading and its cities."""
+
+    code: str
+    name: str
+    cities: tuple[CityView, ...]
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """A third-party item behind a consent facade."""
+
+    dom_id: str
+    provider: MediaProvider
+    provider_name: str
+    url: str
+    fallback: str | None
+    privacy_url: str
+    script_url: str | None
+    embed_url: str | None
+
+
+@dataclass(frozen=True)
+class WidgetView:
+    """Everything ``embed.html`` (and the partials it shares) shows."""
+
+    slug: str
+    language: str
+    text_language: str
+    title: str
+    summary: str
+    date: date
+    phase: Phase
+    status: Status
+    countries: tuple[CountryView, ...]
+    city_count: int
+    country_count: int
+    total_city_count: int
+    filtered: bool
+    theme: str
+    accent: Palette | None
+    media: tuple[MediaView, ...]
+    canonical_url: str
+    publish_url: str
+
+    @property
+    def past(self) -> bool:
+        """True once the event has ended everywhere."""
+        return self.phase is Phase.PAST
+
+    @property
+    def today(self) -> bool:
+        """True while it is the event's date somewhere."""
+        return self.phase is Phase.TODAY
+
+    @property
+    def signups_open(self) -> bool:
+        """Whether the rows link to signup pages (not for past or cancelled events)."""
+        return not self.past and self.status is not Status.CANCELLED
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        """The platforms of the shown cities (the icons the page must define)."""
+        found = {city.platform for country in self.countries for city in country.cities}
+        return tuple(sorted(found))
+
+    @property
+    def providers(self) -> tuple[MediaProvider, ...]:
+        """The media providers on the page (their hosts enter the CSP)."""
+        return tuple(sorted({item.provider for item in self.media}))
+
+
+# --- colour -------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _hex(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{round(min(255.0, max(0.0, c))):02x}" for c in rgb)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a '#rrggbb' colour (0 black … 1 white)."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(channel) for channel in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours (1 … 21)."""
+    a, b = relative_luminance(first), relative_luminance(second)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def readable(colour: str, background: str, minimum: float = MIN_CONTRAST) -> str:
+    """``colour``, darkened or lightened in steps until it reaches ``minimum`` on ``background``.
+
+    The direction is away from the background: towards black on light backgrounds, towards
+    white on dark ones. Pure black or white ends the walk, so it always terminates.
+    """
+    if contrast(colour, background) >= minimum:
+        return colour.lower()
+    target = 0.0 if relative_luminance(background) > 0.18 else 255.0
+    red, green, blue = (float(channel) for channel in _rgb(colour))
+    for _ in range(200):
+        red, green, blue = (c + (target - c) * _STEP for c in (red, green, blue))
+        candidate = _hex((red, green, blue))
+        if contrast(candidate, background) >= minimum:
+            return candidate
+    return _hex((target, target, target))
+
+
+def palette(accent: str) -> Palette:
+    """The accent and its variants readable on the light and the dark theme."""
+    ink = "#000000" if contrast(accent, "#000000") >= contrast(accent, "#ffffff") else "#ffffff"
+    return Palette(
+        brand=accent.lower(),
+        ink=ink,
+        light=readable(accent, LIGHT_BACKGROUND),
+        dark=readable(accent, DARK_BACKGROUND),
+    )
+
+
+DEFAULT_PALETTE = palette(DEFAULT_ACCENT)
+
+
+# --- locations ----------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """A sort key that ignores case and accents ('Île' sorts with 'I')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def matches(location: Location, options: ViewOptions) -> bool:
+    """Whether ``location`` passes the country/city filters (either one matching is enough)."""
+    if not options.countries and not options.cities:
+        return True
+    return location.country in options.countries or location.id in options.cities
+
+
+def _time_text(event: Event, location: Location, language: str) -> str | None:
+    start: time | None = location.start_time or event.start_time
+    end: time | None = location.end_time or (event.end_time if not location.start_time else None)
+    if start is None:
+        return None
+    text = babel_dates.format_time(start, format="short", locale=locale(language))
+    if end is not None:
+        text += "\u2013" + babel_dates.format_time(end, format="short", locale=locale(language))
+    return text
+
+
+def go_url(public_url: str, slug: str, location_id: str) -> str:
+    """The counted redirect URL for one location's signup page."""
+    return f"{public_url}/go/{quote(slug)}/{quote(location_id)}"
+
+
+def group_locations(
+    event: Event, options: ViewOptions, language: str, public_url: str
+) -> tuple[CountryView, ...]:
+    """The filtered locations grouped by country; countries and cities sorted by name."""
+    # Overrides only from the text in the page's own language: names match the UI.
+    overrides: dict[str, str] = next(
+        (dict(text.cities) for code, text in event.texts.items() if code == language), {}
+    )
+    grouped: dict[str, list[CityView]] = {}
+    for location in event.locations:
+        if not matches(location, options):
+            continue
+        grouped.setdefault(location.country, []).append(
+            CityView(
+                id=location.id,
+                name=overrides.get(location.id, location.city),
+                platform=location.platform or Platform.WEBSITE,
+                signup_url=go_url(public_url, event.slug, location.id),
+                when=_time_text(event, location, language),
+                venue=location.venue,
+            )
+        )
+    countries = [
+        CountryView(
+            code=code,
+            name=country_name(code, language),
+            cities=tuple(sorted(cities, key=lambda city: _fold(city.name))),
+        )
+        for code, cities in grouped.items()
+    ]
+    return tuple(sorted(countries, key=lambda country: _fold(country.name)))
+
+
+# --- media --------------------------------------------------------------------------
+
+_PROVIDER_NAMES = {MediaProvider.X: "X", MediaProvider.YOUTUBE: "YouTube"}
+_PRIVACY_URLS = {
+    MediaProvider.X: "https://x.com/en/privacy",
+    MediaProvider.YOUTUBE: "https://policies.google.com/privacy",
+}
+_SCRIPT_URLS = {MediaProvider.X: "https://platform.twitter.com/widgets.js"}
+
+
+def media_view(item: MediaItem, index: int) -> MediaView:
+    """A media item as a consent facade: who it is from, what loading means, how to load it."""
+    assert item.provider is not None  # the model derives it from the URL
+    youtube = item.youtube_id
+    return MediaView(
+        dom_id=f"media-{index}",
+        provider=item.provider,
+        provider_name=_PROVIDER_NAMES[item.provider],
+        url=item.url,
+        fallback=item.fallback or None,
+        privacy_url=_PRIVACY_URLS[item.provider],
+        script_url=_SCRIPT_URLS.get(item.provider),
+        embed_url=(
+            f"https://www.youtube-nocookie.com/embed/{youtube}"
+            if item.provider is MediaProvider.YOUTUBE and youtube
+            else None
+        ),
+    )
+
+
+# --- the view -----------------------------------------------------------------------
+
+
+def build_view(
+    event: Event, options: ViewOptions, language: str, phase: Phase, public_url: str
+) -> WidgetView:
+    """The widget of ``event`` for ``options`` in ``language`` at ``phase``."""
+    text_language, text = event.text(language)
+    countries = group_locations(event, options, language, public_url)
+    canonical_query = ViewOptions(lang=language).query()
+    return WidgetView(
+        slug=event.slug,
+        language=language,
+        text_language=text_language,
+        title=text.title,
+        summary=text.summary,
+        date=event.date,
+        phase=phase,
+        status=event.status,
+        countries=countries,
+        city_count=sum(len(country.cities) for country in countries),
+        country_count=len(countries),
+        total_city_count=len(event.locations),
+        filtered=bool(options.countries or options.cities),
+        theme=options.theme,
+        accent=palette(options.accent) if options.accent else None,
+        media=tuple(media_view(item, index) for index, item in enumerate(event.media, 1)),
+        canonical_url=f"{public_url}/events/{quote(event.slug)}?{canonical_query}",
+        publish_url=f"{public_url}/",
+    )
