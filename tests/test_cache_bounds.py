@@ -24,14 +24,24 @@ def entries(client: TestClient) -> int:
     return len(client.app.state.services.cache)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("route", CACHED_ROUTES)
-def test_unknown_parameters_never_grow_the_cache(client: TestClient, route: str) -> None:
-    """10,000 requests with distinct unknown parameters leave the cache size unchanged."""
+@pytest.mark.parametrize(
+    ("route", "count"),
+    [
+        # The issue's figure on the widget, marked slow (about 25 s); the other routes share
+        # the same key mechanism, so a thousand each shows the same.
+        pytest.param(CACHED_ROUTES[0], 10_000, marks=pytest.mark.slow),
+        *((route, 1_000) for route in CACHED_ROUTES[1:]),
+    ],
+)
+def test_unknown_parameters_never_grow_the_cache(
+    client: TestClient, route: str, count: int
+) -> None:
+    """Thousands of requests with distinct unknown parameters leave the cache size unchanged."""
     separator = "&" if "?" in route else "?"
     first = client.get(route)
     assert first.status_code == 200
     size = entries(client)
-    for index in range(10_000):
+    for index in range(count):
         response = client.get(f"{route}{separator}utm_{index}=x{index}&_={index}")
         assert response.status_code == 200
         assert response.headers["etag"] == first.headers["etag"]
