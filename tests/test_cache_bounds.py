@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import PUBLIC_URL, SAMPLE_SLUG
 from widget.app import create_app
 from widget.settings import Settings
+
+from conftest import PUBLIC_URL, SAMPLE_SLUG
 
 CACHED_ROUTES = [
     f"/embed/{SAMPLE_SLUG}",

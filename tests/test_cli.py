@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_SLUG
 
 from widget.cli import main
+
+from conftest import SAMPLE_SLUG
 
 
 def test_check_sample_passes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from conftest import SAMPLE_SLUG
 from starlette.testclient import TestClient
 
 from widget.conditional import accepts_gzip, etag_matches
+
+from conftest import SAMPLE_SLUG
 
 JSON = f"/events/{SAMPLE_SLUG}.json"
 

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from conftest import PUBLIC_URL, SAMPLE_SLUG
 from widget.app import create_app
 from widget.settings import SAMPLE_DATA_DIR, Settings
+
+from conftest import PUBLIC_URL, SAMPLE_SLUG
 
 ROUTES = [
     "/",

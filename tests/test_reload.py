@@ -6,11 +6,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from conftest import SAMPLE_SLUG
 from starlette.testclient import TestClient
 
 from widget.app import create_app
 from widget.settings import Settings
+
+from conftest import SAMPLE_SLUG
 
 EVENT = f"{SAMPLE_SLUG}/event.yaml"
 JSON = f"/events/{SAMPLE_SLUG}.json"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PUBLIC_URL, SAMPLE_SLUG
 from starlette.testclient import TestClient
+
+from conftest import PUBLIC_URL, SAMPLE_SLUG
 
 ROUTES = [
     "/",
