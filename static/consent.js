@@ -35,6 +35,8 @@
     quote.setAttribute("data-dnt", "true");
     if (darkTheme()) quote.setAttribute("data-theme", "dark");
     link.href = section.getAttribute("data-url");
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
     link.textContent = link.href;
     quote.appendChild(link);
     box.appendChild(quote);

@@ -330,7 +330,10 @@ def find_foreign_markup(
         form_actions=allowed_form_actions,
         http_equiv=allowed_http_equiv,
     )
-    checker.feed(html)
+    try:
+        checker.feed(html)
+    except AssertionError as error:  # html.parser gives up on bare marked sections ('<![C')
+        return [Problem("mxss", f"markup the parser cannot read: {error}")]
     return checker.finish(html)
 
 

@@ -12,6 +12,17 @@ from widget.errors import HTTPProblem
 from widget.i18n import negotiate
 from widget.services import services
 
+# Error messages may quote what the visitor sent: keep markup characters out of JSON bodies
+# so no browser sniffing or careless consumer can ever read them as HTML.
+_JSON_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON with <, > and & escaped as \\u003c, \\u003e, \\u0026."""
+
+    def render(self, content: object) -> bytes:
+        return super().render(content).decode().translate(_JSON_SAFE).encode()
+
 log = logging.getLogger("widget.errors")
 
 _MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
@@ -34,7 +45,7 @@ def error_response(request: Request, status: int, message: str, parameter: str |
             body["parameter"] = parameter
         if request.url.path == "/oembed":
             headers["access-control-allow-origin"] = "*"
-        return JSONResponse(body, status_code=status, headers=headers)
+        return SafeJSONResponse(body, status_code=status, headers=headers)
     state = services(request)
     language = negotiate(request.headers.get("accept-language")) or "en"
     page = state.renderer.render(
