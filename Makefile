@@ -38,7 +38,7 @@ bench: $(VENV)/.test-deps
 messages: $(VENV)/.test-deps
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project pauseai-widget -o widget/locales/messages.pot .
-	$(BIN)/pybabel update -i widget/locales/messages.pot -d widget/locales --no-fuzzy-matching
+	$(BIN)/pybabel update -i widget/locales/messages.pot -d widget/locales --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d widget/locales --statistics
 
 wheel: $(VENV)/.test-deps
