@@ -27,7 +27,6 @@ log = logging.getLogger("widget.errors")
 
 _MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
 _MACHINE_PATHS = ("/oembed", "/healthz", "/metrics")
-_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 501: "Not implemented"}
 
 
 def wants_json(request: Request) -> bool:
@@ -50,8 +49,7 @@ def error_response(request: Request, status: int, message: str, parameter: str |
     language = negotiate(request.headers.get("accept-language")) or "en"
     page = state.renderer.render(
         "error.html", language,
-        {"status": status, "message": message, "parameter": parameter,
-         "title": _TITLES.get(status, "Error")},
+        {"status": status, "message": message, "parameter": parameter},
     )
     headers["content-security-policy"] = page.csp.header()
     headers["content-language"] = language

@@ -83,6 +83,7 @@ class MediaView:
     provider_name: str
     url: str
     fallback: str | None
+    fallback_language: str
     privacy_url: str
     script_url: str | None
     embed_url: str | None
@@ -274,8 +275,11 @@ _PRIVACY_URLS = {
 _SCRIPT_URLS = {MediaProvider.X: "https://platform.twitter.com/widgets.js"}
 
 
-def media_view(item: MediaItem, index: int) -> MediaView:
-    """A media item as a consent facade: who it is from, what loading means, how to load it."""
+def media_view(item: MediaItem, index: int, language: str) -> MediaView:
+    """A media item as a consent facade: who it is from, what loading means, how to load it.
+
+    ``language`` is the event's default language, the one its fallback text is written in.
+    """
     assert item.provider is not None  # the model derives it from the URL
     youtube = item.youtube_id
     return MediaView(
@@ -284,6 +288,7 @@ def media_view(item: MediaItem, index: int) -> MediaView:
         provider_name=_PROVIDER_NAMES[item.provider],
         url=item.url,
         fallback=item.fallback or None,
+        fallback_language=language,
         privacy_url=_PRIVACY_URLS[item.provider],
         script_url=_SCRIPT_URLS.get(item.provider),
         embed_url=(
@@ -320,7 +325,10 @@ def build_view(
         filtered=bool(options.countries or options.cities),
         theme=options.theme,
         accent=palette(options.accent) if options.accent else None,
-        media=tuple(media_view(item, index) for index, item in enumerate(event.media, 1)),
+        media=tuple(
+            media_view(item, index, event.default_language)
+            for index, item in enumerate(event.media, 1)
+        ),
         canonical_url=f"{public_url}/events/{quote(event.slug)}?{canonical_query}",
         publish_url=f"{public_url}/",
     )
