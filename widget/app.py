@@ -19,6 +19,7 @@ from widget.cache import BodyCache
 from widget.catalog import Catalog
 from widget.error_pages import http_exception, http_problem, server_error
 from widget.errors import HTTPProblem
+from widget.fast_path import FastPath
 from widget.metrics import Metrics
 from widget.reloader import DataSource
 from widget.rendering import Renderer
@@ -111,6 +112,7 @@ def create_app(
     app = Starlette(
         routes=ROUTES,
         middleware=[
+            Middleware(FastPath),
             Middleware(RequestMetrics, metrics=state.metrics),
             Middleware(
                 SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.is_https

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from widget.app import create_app
+    from widget.logging_config import configure_logging
     from widget.settings import SettingsError, from_env
 
     try:
@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     host = args.host or settings.host
     port = args.port or settings.port
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    log_config = configure_logging(client_ip=settings.log_client_ip)
     app = create_app(settings)
     uvicorn.run(
         app,
@@ -36,6 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
         server_header=False,
         timeout_graceful_shutdown=args.graceful_seconds,
         log_level="info",
+        log_config=log_config,
     )
     return 0
 

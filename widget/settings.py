@@ -29,7 +29,7 @@ class Settings:
     frame_ancestors: str = "*"
     cache_ttl: int = 300
     cache_size: int = 2000
-    cache_bytes: int = 64 * 1024 * 1024
+    cache_bytes: int = 24 * 1024 * 1024
     reload_seconds: float = 5.0
     port: int = 8000
     host: str = "127.0.0.1"

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from functools import cache
 
 from widget.model import Event
 
 ANYWHERE_ON_EARTH = timezone(timedelta(hours=-12))
+EARLIEST_ZONE = timezone(timedelta(hours=14))
 
 
 class Phase(StrEnum):
@@ -22,10 +24,17 @@ class Phase(StrEnum):
     PAST = "past"
 
 
+@cache
+def _bounds(event_date: date) -> tuple[datetime, datetime]:
+    """When the date starts somewhere (UTC+14) and when it has ended everywhere (UTC-12)."""
+    starts = datetime.combine(event_date, time.min, tzinfo=EARLIEST_ZONE)
+    ends = datetime.combine(event_date + timedelta(days=1), time.min, tzinfo=ANYWHERE_ON_EARTH)
+    return starts, ends
+
+
 def phase(event_date: date, now: datetime) -> Phase:
     """Upcoming before the date starts anywhere, past once it has ended everywhere."""
-    starts = datetime.combine(event_date, time.min, tzinfo=timezone(timedelta(hours=14)))
-    ends = datetime.combine(event_date + timedelta(days=1), time.min, tzinfo=ANYWHERE_ON_EARTH)
+    starts, ends = _bounds(event_date)
     if now < starts:
         return Phase.UPCOMING
     if now < ends:

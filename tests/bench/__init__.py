@@ -1,0 +1,1 @@
+"""The benchmark (``make bench``) and the generated data it shares with the load tests."""

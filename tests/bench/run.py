@@ -1,0 +1,617 @@
+"""``make bench``: the service against a bare ASGI app serving byte-identical responses.
+
+What it measures, and how:
+
+- Throughput and latency: the real service (``pauseai-widget serve``: uvicorn with
+  httptools and uvloop, no access log, no polling) and ``tests.bench.bare_app`` (the same
+  uvicorn settings, replaying the real responses' bytes from a dict) are loaded with
+  ``wrk`` in alternation, ``BENCH_ROUNDS`` rounds (3) of ``BENCH_SECONDS`` (10) each at
+  ``BENCH_CONNECTIONS`` (32) connections. Servers are pinned to CPU 0 and wrk to CPU 1
+  with ``taskset`` (same pinning for both apps), so ratios within a round compare like
+  with like; absolute numbers across machines or runs do not.
+- Cache misses: a second service with ``WIDGET_CACHE_TTL=0`` renders every request; its
+  ``/metrics`` afterwards proves that the requests really missed.
+- Cold render: in process, a generated 50-city event, the widget rendered through the
+  application with the body cache off (median of many renders, plus the very first one).
+- Sizes: the widget page and everything it loads from us, and ``/embed.js``, as gzipped
+  bytes on the wire.
+- Memory: VmRSS of a service holding 100 generated events, after warm-up requests.
+
+Targets are printed as PASS/MISS; the figures go to ``$BENCH_OUT`` (bench-results.json).
+Routes still answering 404 (not built yet) are reported as SKIP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from tests.bench.generated_data import write_catalog, write_event
+from tests.bench.server_process import ServerProcess
+
+SAMPLE_SLUG = "2024-05-13-international-protest"
+# Every benchmarked server gets this public URL, so all of them send the same bytes.
+PUBLIC_URL = "https://widget.example.org"
+# Before the sample protest: the widget shows signups (its busiest state).
+SAMPLE_NOW = "2024-05-01T12:00:00+00:00"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+OUT = Path(os.environ.get("BENCH_OUT", "bench-results.json"))
+TWO_CPUS = (os.cpu_count() or 1) >= 2
+SERVER_CPUS = "0" if TWO_CPUS else None
+LOAD_CPUS = "1" if TWO_CPUS else None
+ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
+
+# Targets from the issue.
+MIN_RATIO = 0.90
+MAX_P99_FACTOR = 2.0
+MAX_COLD_RENDER_MS = 2.0
+MAX_WIDGET_TOTAL_GZIP = 10 * 1024
+MAX_EMBED_JS_GZIP = 2 * 1024
+MAX_RSS_MB = 80.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One URL loaded by wrk; ``server`` is 'cached' (normal) or 'miss' (cache off)."""
+
+    name: str
+    target: str
+    server: str = "cached"
+
+    @property
+    def cached(self) -> bool:
+        """True when the figures are for cache hits (the ratio targets apply)."""
+        return self.server == "cached"
+
+
+@dataclass
+class Load:
+    """What one wrk run measured."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    non_2xx: int
+    cpu_us_per_request: float = 0.0
+
+
+@dataclass
+class Round:
+    """The real service and the bare app on one scenario, back to back."""
+
+    real: Load
+    bare: Load
+
+    @property
+    def ratio(self) -> float:
+        """Real req/s over bare req/s."""
+        return self.real.requests_per_second / max(self.bare.requests_per_second, 1e-9)
+
+    @property
+    def p99_factor(self) -> float:
+        """Real p99 over bare p99."""
+        return self.real.p99_ms / max(self.bare.p99_ms, 1e-9)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Bare CPU time per request over real: the capacity ratio, robust to other load."""
+        return self.bare.cpu_us_per_request / max(self.real.cpu_us_per_request, 1e-9)
+
+
+@dataclass
+class Target:
+    """A target from the issue and whether this run met it."""
+
+    name: str
+    value: float | None
+    limit: float
+    unit: str
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        """PASS, MISS, or SKIP when there was nothing to measure."""
+        if self.value is None:
+            return "SKIP"
+        met = self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+        return "PASS" if met else "MISS"
+
+
+@dataclass
+class Results:
+    """Everything written to ``$BENCH_OUT``."""
+
+    config: dict[str, Any]
+    scenarios: dict[str, Any] = field(default_factory=dict)
+    cold_render: dict[str, Any] = field(default_factory=dict)
+    sizes: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scenarios() -> list[Scenario]:
+    """The benchmarked requests (the miss scenario renders on every request)."""
+    page = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
+    return [
+        Scenario("embed", f"/embed/{SAMPLE_SLUG}?lang=en"),
+        # What WordPress asks: dnt, maxwidth and maxheight come with every request.
+        Scenario("oembed", f"/oembed?url={page}&maxwidth=600&maxheight=1000&dnt=1"),
+        Scenario("event_page", f"/events/{SAMPLE_SLUG}?lang=en"),
+        Scenario("event_json", f"/events/{SAMPLE_SLUG}.json"),
+        Scenario("embed_js", "/embed.js"),
+        Scenario("embed_miss", f"/embed/{SAMPLE_SLUG}?lang=en", server="miss"),
+    ]
+
+
+# --- wrk -------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk duration {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Load:
+    """Requests/s, p50, p99 and error counts from ``wrk --latency`` output."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    if not (rps and total and p50 and p99):
+        raise ValueError(f"cannot parse wrk output:\n{output}")
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Load(
+        requests_per_second=float(rps.group(1)),
+        p50_ms=_duration_ms(p50.group(1)),
+        p99_ms=_duration_ms(p99.group(1)),
+        requests=int(total.group(1)),
+        errors=sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def wrk(server: ServerProcess, target: str, seconds: float) -> Load:
+    """Load one URL for ``seconds`` with a fixed number of connections (wrk on LOAD_CPUS)."""
+    command = [
+        "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(seconds, 1):g}s", "--latency",
+        "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{server.port}{target}",
+    ]
+    if LOAD_CPUS is not None:
+        command = ["taskset", "-c", LOAD_CPUS, *command]
+    cpu_before = server.cpu_seconds()
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 60
+    )
+    load = parse_wrk(done.stdout)
+    load.cpu_us_per_request = (server.cpu_seconds() - cpu_before) / max(load.requests, 1) * 1e6
+    return load
+
+
+# --- capture and replay -------------------------------------------------------------------
+
+
+def capture(server: ServerProcess, target: str) -> dict[str, Any]:
+    """The response as a gzip-accepting client gets it (Date dropped: uvicorn adds its own)."""
+    status, headers, body = server.get(target, ACCEPT_GZIP)
+    return {
+        "status": status,
+        "headers": [(name.lower(), value) for name, value in headers if name.lower() != "date"],
+        "body": base64.b64encode(body).decode(),
+    }
+
+
+def start_bare(responses: Path) -> ServerProcess:
+    """The bare replay app under the same uvicorn settings as the service."""
+    argv = [
+        sys.executable, "-m", "uvicorn", "--factory", "tests.bench.bare_app:create",
+        "--http", "httptools", "--loop", "uvloop", "--no-access-log", "--no-server-header",
+        "--host", "127.0.0.1",
+    ]
+    return ServerProcess({"BENCH_RESPONSES": str(responses)}, argv=argv, cpus=SERVER_CPUS,
+                         cwd=Path.cwd(), ready_path="/__ready__")
+
+
+def service_env(**extra: str) -> dict[str, str]:
+    """Production-like settings: sample data, a clock before the event, no polling."""
+    return {"WIDGET_PUBLIC_URL": PUBLIC_URL, "WIDGET_NOW": SAMPLE_NOW, "WIDGET_RELOAD_SECONDS": "0",
+            **extra}
+
+
+def production_stack() -> dict[str, str]:
+    """What ``pauseai-widget serve`` will run on (uvicorn's 'auto' picks these when present)."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("uvicorn", "httptools", "uvloop", "starlette")}
+
+
+def miss_fraction(server: ServerProcess, route: str) -> float | None:
+    """Share of cache lookups that missed on ``route`` according to the server's /metrics."""
+    _, _, body = server.get("/metrics")
+    counts = {"hit": 0.0, "miss": 0.0}
+    for line in body.decode().splitlines():
+        match = re.match(r'widget_cache_total\{(.*)\} ([\d.e+]+)$', line)
+        if match and f'route="{route}"' in match.group(1):
+            for result in counts:
+                if f'result="{result}"' in match.group(1):
+                    counts[result] += float(match.group(2))
+    total = counts["hit"] + counts["miss"]
+    return counts["miss"] / total if total else None
+
+
+def capture_all(
+    servers: dict[str, ServerProcess], planned: list[Scenario], results: Results
+) -> tuple[list[Scenario], dict[str, dict[str, Any]]]:
+    """The scenarios whose route answers 200, and their captured responses by target."""
+    runnable: list[Scenario] = []
+    replays: dict[str, dict[str, Any]] = {}
+    for scenario in planned:
+        response = capture(servers[scenario.server], scenario.target)
+        if response["status"] != 200:
+            print(f"SKIP {scenario.name}: {scenario.target} answers {response['status']}")
+            results.scenarios[scenario.name] = {
+                "target": scenario.target, "skipped": response["status"]
+            }
+            continue
+        previous = replays.setdefault(scenario.target, response)
+        assert previous["body"] == response["body"], f"{scenario.target}: servers differ"
+        runnable.append(scenario)
+    return runnable, replays
+
+
+def alternate(
+    servers: dict[str, ServerProcess], bare: ServerProcess, runnable: list[Scenario]
+) -> dict[str, list[Round]]:
+    """Warm up, then ROUNDS rounds of (real, bare) runs per scenario, back to back."""
+    for scenario in runnable:  # warm-up: caches, code paths, connections
+        wrk(servers[scenario.server], scenario.target, 1)
+        wrk(bare, scenario.target, 1)
+    rounds: dict[str, list[Round]] = {scenario.name: [] for scenario in runnable}
+    for number in range(ROUNDS):
+        for scenario in runnable:
+            measured = Round(
+                wrk(servers[scenario.server], scenario.target, SECONDS),
+                wrk(bare, scenario.target, SECONDS),
+            )
+            rounds[scenario.name].append(measured)
+            real, baseline = measured.real, measured.bare
+            print(
+                f"round {number + 1} {scenario.name:<11} "
+                f"real {real.requests_per_second:8.0f} req/s p50 {real.p50_ms:6.2f} ms "
+                f"p99 {real.p99_ms:6.2f} ms | bare {baseline.requests_per_second:8.0f} req/s "
+                f"p99 {baseline.p99_ms:6.2f} ms | ratio {measured.ratio:.2f} "
+                f"(cpu/request {real.cpu_us_per_request:.0f} us vs "
+                f"{baseline.cpu_us_per_request:.0f} us: {measured.cpu_ratio:.2f})",
+                flush=True,
+            )
+    return rounds
+
+
+def summary(scenario: Scenario, measured: list[Round]) -> dict[str, Any]:
+    """Every round's figures and their medians."""
+    def median(figure: Callable[[Round], float]) -> float:
+        return statistics.median(figure(r) for r in measured)
+
+    return {
+        "target": scenario.target,
+        "server": scenario.server,
+        "rounds": [
+            {"real": asdict(r.real), "bare": asdict(r.bare), "ratio": r.ratio,
+             "p99_factor": r.p99_factor, "cpu_ratio": r.cpu_ratio}
+            for r in measured
+        ],
+        "median": {
+            "requests_per_second": median(lambda r: r.real.requests_per_second),
+            "p50_ms": median(lambda r: r.real.p50_ms),
+            "p99_ms": median(lambda r: r.real.p99_ms),
+            "bare_requests_per_second": median(lambda r: r.bare.requests_per_second),
+            "bare_p99_ms": median(lambda r: r.bare.p99_ms),
+            "ratio": median(lambda r: r.ratio),
+            "p99_factor": median(lambda r: r.p99_factor),
+            "cpu_us_per_request": median(lambda r: r.real.cpu_us_per_request),
+            "bare_cpu_us_per_request": median(lambda r: r.bare.cpu_us_per_request),
+            "cpu_ratio": median(lambda r: r.cpu_ratio),
+        },
+        "errors": sum(r.real.errors + r.real.non_2xx for r in measured),
+    }
+
+
+def load_scenarios(results: Results) -> list[Target]:
+    """Alternate real and bare runs for every scenario; the throughput/latency targets."""
+    planned = scenarios()
+    with (
+        ServerProcess(service_env(), cpus=SERVER_CPUS) as cached,
+        ServerProcess(service_env(WIDGET_CACHE_TTL="0"), cpus=SERVER_CPUS) as miss,
+        tempfile.TemporaryDirectory(prefix="bench-") as scratch,
+    ):
+        servers = {"cached": cached, "miss": miss}
+        runnable, replays = capture_all(servers, planned, results)
+        responses = Path(scratch) / "responses.json"
+        responses.write_text(json.dumps(replays), encoding="utf-8")
+        with start_bare(responses) as bare:
+            for target, replay in replays.items():
+                status, _, body = bare.get(target, ACCEPT_GZIP)
+                assert status == 200 and base64.b64encode(body).decode() == replay["body"]
+            rounds = alternate(servers, bare, runnable)
+        misses = miss_fraction(miss, "embed")
+    targets: list[Target] = []
+    for scenario in planned:
+        if scenario not in runnable:
+            if scenario.cached:
+                targets.append(Target(f"{scenario.name} req/s ratio to bare", None, MIN_RATIO, "x",
+                                      higher_is_better=True, note="route not built yet"))
+            continue
+        figures = summary(scenario, rounds[scenario.name])
+        if scenario.name == "embed_miss":
+            figures["miss_fraction"] = misses
+        results.scenarios[scenario.name] = figures
+        if scenario.cached:
+            median = figures["median"]
+            targets.append(Target(f"{scenario.name} req/s ratio to bare", median["ratio"],
+                                  MIN_RATIO, "x", higher_is_better=True))
+            targets.append(Target(f"{scenario.name} p99 vs bare p99", median["p99_factor"],
+                                  MAX_P99_FACTOR, "x"))
+    return targets
+
+
+# --- cold render ----------------------------------------------------------------------------
+
+
+async def _asgi_get(app: Any, target: str) -> tuple[int, bytes]:
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+        "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80), "state": {},
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body
+
+
+def cold_render(results: Results, renders: int = 300) -> Target:
+    """Median time to answer the widget of a 50-city event with the body cache off."""
+    from widget.app import create_app
+    from widget.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="bench-50-") as scratch:
+        root = Path(scratch)
+        write_event(root, "fifty-cities", 50, date(2030, 5, 13))
+        settings = Settings(
+            public_url="https://widget.example.org", data_dir=root, cache_ttl=0, reload_seconds=0,
+            now=datetime(2030, 5, 1, tzinfo=UTC),
+        )
+        app = create_app(settings)
+        target = "/embed/fifty-cities?lang=en"
+
+        async def measure() -> tuple[int, float, list[float], int]:
+            started = time.perf_counter()
+            status, body = await _asgi_get(app, target)
+            first = (time.perf_counter() - started) * 1000
+            timings = []
+            for _ in range(renders if status == 200 else 0):
+                started = time.perf_counter()
+                await _asgi_get(app, target)
+                timings.append((time.perf_counter() - started) * 1000)
+            return status, first, timings, len(body)
+
+        status, first, timings, size = asyncio.run(measure())
+    if status != 200:
+        print(f"SKIP cold render: {target} answers {status}")
+        results.cold_render = {"skipped": status}
+        return Target("cold render, 50-city widget", None, MAX_COLD_RENDER_MS, "ms",
+                      note="route not built yet")
+    median = statistics.median(timings)
+    results.cold_render = {
+        "target": target, "cities": 50, "renders": renders, "median_ms": median,
+        "p90_ms": statistics.quantiles(timings, n=10)[-1], "first_ms": first, "body_bytes": size,
+        "note": "whole ASGI request in process, body cache off (includes routing and middleware)",
+    }
+    return Target("cold render, 50-city widget (median)", median, MAX_COLD_RENDER_MS, "ms")
+
+
+# --- sizes ----------------------------------------------------------------------------------
+
+
+class _Subresources(HTMLParser):
+    """URLs a browser fetches while loading a document (scripts, styles, icons, images)."""
+
+    LOADED_RELS = frozenset({"stylesheet", "preload", "modulepreload", "icon", "manifest"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("script", "img", "iframe") and values.get("src"):
+            self.urls.append(values["src"] or "")
+        if tag == "link" and values.get("href"):
+            rels = set((values.get("rel") or "").lower().split())
+            if rels & self.LOADED_RELS:
+                self.urls.append(values["href"] or "")
+
+
+def wire_bytes(server: ServerProcess, target: str) -> tuple[int, int, bytes]:
+    """(status, bytes a gzip-accepting browser receives, decoded body)."""
+    status, headers, body = server.get(target, ACCEPT_GZIP)
+    encoded = any(n.lower() == "content-encoding" and v == "gzip" for n, v in headers)
+    return status, len(body), gzip.decompress(body) if encoded else body
+
+
+def sizes(results: Results) -> list[Target]:
+    """Gzipped bytes of the widget page and everything it loads, and of /embed.js."""
+    targets = []
+    with ServerProcess(service_env(), cpus=SERVER_CPUS) as server:
+        status, loader, _ = wire_bytes(server, "/embed.js")
+        results.sizes["embed_js_gzip"] = loader
+        targets.append(Target("embed.js gzipped", loader if status == 200 else None,
+                              MAX_EMBED_JS_GZIP, "bytes"))
+        target = f"/embed/{SAMPLE_SLUG}?lang=en"
+        status, document, html = wire_bytes(server, target)
+        if status != 200:
+            print(f"SKIP widget size: {target} answers {status}")
+            targets.append(Target("widget + what it loads, gzipped", None, MAX_WIDGET_TOTAL_GZIP,
+                                  "bytes", note="route not built yet"))
+            return targets
+        parser = _Subresources()
+        parser.feed(html.decode("utf-8"))
+        loaded: dict[str, int | str] = {}
+        for url in parser.urls:
+            parts = urlsplit(url)
+            if parts.netloc and parts.netloc != urlsplit(PUBLIC_URL).netloc:
+                loaded[url] = "third party (not loaded before consent? check)"
+                continue
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            sub_status, sub_bytes, _ = wire_bytes(server, path)
+            loaded[url] = sub_bytes if sub_status == 200 else f"status {sub_status}"
+        total = document + sum(v for v in loaded.values() if isinstance(v, int))
+        results.sizes.update({"widget_document_gzip": document, "widget_raw": len(html),
+                              "widget_subresources": loaded, "widget_total_gzip": total})
+        targets.append(
+            Target("widget + what it loads, gzipped", total, MAX_WIDGET_TOTAL_GZIP, "bytes")
+        )
+    return targets
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+
+def cache_bytes(server: ServerProcess) -> float:
+    """The body cache's size according to the server's /metrics."""
+    _, _, body = server.get("/metrics")
+    found = re.search(r"^widget_cache_bytes ([\d.e+]+)$", body.decode(), re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def memory(results: Results, events: int = 100, cities: int = 20) -> Target:
+    """VmRSS of a service holding ``events`` generated events, after warm-up requests.
+
+    Warm-up: every cached route once per event (two widget variants), so the body cache
+    holds what a day of ordinary traffic would put in it.
+    """
+    with ServerProcess(service_env(), cpus=SERVER_CPUS) as sample:
+        baseline = sample.memory_kib()
+    with tempfile.TemporaryDirectory(prefix="bench-100-") as scratch:
+        root = Path(scratch)
+        slugs = write_catalog(root, events, cities)
+        env = service_env(WIDGET_DATA_DIR=str(root), WIDGET_NOW="2029-12-01T00:00:00+00:00")
+        with ServerProcess(env, cpus=SERVER_CPUS) as server:
+            loaded = server.memory_kib()
+            statuses: dict[int, int] = {}
+            for slug in slugs:
+                page = quote(f"{PUBLIC_URL}/events/{slug}", safe="")
+                for target in (f"/embed/{slug}?lang=en", f"/embed/{slug}?lang=nl&theme=dark",
+                               f"/events/{slug}", f"/events/{slug}.json", f"/oembed?url={page}"):
+                    status, _, _ = server.get(target, ACCEPT_GZIP)
+                    statuses[status] = statuses.get(status, 0) + 1
+            warm = server.memory_kib()
+            held = cache_bytes(server)
+    mb = warm["VmRSS"] * 1024 / 1e6
+    results.memory = {
+        "events": events, "cities_per_event": cities, "sample_only_at_start_kib": baseline,
+        "loaded_kib": loaded, "after_warmup_kib": warm, "body_cache_bytes": held,
+        "rss_mb": mb, "warmup_statuses": statuses,
+    }
+    return Target(f"RSS with {events} events, after warm-up", mb, MAX_RSS_MB, "MB")
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def report(targets: list[Target]) -> None:
+    """Print one line per target."""
+    print("\nTargets")
+    for target in targets:
+        comparison = ">=" if target.higher_is_better else "<="
+        value = "-" if target.value is None else f"{target.value:.2f}"
+        note = f"  ({target.note})" if target.note else ""
+        print(f"  {target.status:<4}  {target.name}: {value} {target.unit} "
+              f"(target {comparison} {target.limit:g}){note}")
+
+
+def main() -> int:
+    """Run everything, print the figures and targets, write ``$BENCH_OUT``."""
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    results = Results(config={
+        "seconds": SECONDS, "rounds": ROUNDS, "connections": CONNECTIONS,
+        "server_cpus": SERVER_CPUS, "load_cpus": LOAD_CPUS, "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0], **production_stack(),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        # Other processes on the machine skew absolute figures (compare ratios, CPU/request).
+        "load_average_at_start": os.getloadavg()[0],
+    })
+    targets = load_scenarios(results)
+    targets.append(cold_render(results))
+    targets += sizes(results)
+    targets.append(memory(results))
+    results.targets = [{**asdict(t), "status": t.status} for t in targets]
+    results.config["load_average_at_end"] = os.getloadavg()[0]
+    OUT.write_text(json.dumps(asdict(results), indent=2) + "\n", encoding="utf-8")
+    print(f"\nMedians over {ROUNDS} rounds of {SECONDS:g} s, {CONNECTIONS} connections "
+          f"(load average {results.config['load_average_at_start']:.1f} at start, "
+          f"{results.config['load_average_at_end']:.1f} at end)")
+    for name, figures in results.scenarios.items():
+        if "median" in figures:
+            m = figures["median"]
+            print(f"  {name:<11} {m['requests_per_second']:8.0f} req/s  p50 {m['p50_ms']:.2f} ms  "
+                  f"p99 {m['p99_ms']:.2f} ms  bare {m['bare_requests_per_second']:8.0f} req/s  "
+                  f"ratio {m['ratio']:.2f}  p99 x{m['p99_factor']:.2f}  "
+                  f"cpu {m['cpu_us_per_request']:.0f} us/req (ratio {m['cpu_ratio']:.2f})")
+    if results.cold_render.get("median_ms") is not None:
+        print(f"  cold render (50 cities): median {results.cold_render['median_ms']:.2f} ms, "
+              f"first {results.cold_render['first_ms']:.1f} ms")
+    sizes_only = {k: v for k, v in results.sizes.items() if k != "widget_subresources"}
+    print(f"  sizes: {json.dumps(sizes_only)}")
+    memory_figures = results.memory
+    loaded_mb = memory_figures["loaded_kib"]["VmRSS"] * 1024 / 1e6
+    sample_mb = memory_figures["sample_only_at_start_kib"]["VmRSS"] * 1024 / 1e6
+    print(f"  RSS with 100 events: {memory_figures['rss_mb']:.1f} MB after warm-up "
+          f"({loaded_mb:.1f} MB loaded, {sample_mb:.1f} MB with the sample "
+          f"only; body cache {memory_figures['body_cache_bytes'] / 1e6:.1f} MB)")
+    report(targets)
+    print(f"\nwrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

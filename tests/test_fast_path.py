@@ -1,0 +1,189 @@
+"""The fast path: cache hits answered before routing, byte for byte what the normal stack sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from widget import fast_path
+from widget.fast_path import FastPath
+
+from conftest import PUBLIC_URL, SAMPLE_SLUG
+
+PAGE = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
+HOT_TARGETS = [
+    f"/embed/{SAMPLE_SLUG}",
+    f"/embed/{SAMPLE_SLUG}?lang=en&theme=dark&accent=%23FF9416&country=nl,de",
+    "/embed/next?lang=nl",
+    f"/events/{SAMPLE_SLUG}",
+    f"/events/{SAMPLE_SLUG}?lang=de&theme=light",
+    f"/events/{SAMPLE_SLUG}.json",
+    "/events/next.json",
+    f"/oembed?url={PAGE}",
+    f"/oembed?url={PAGE}&format=xml&maxwidth=400&maxheight=300&dnt=1",
+    "/embed.js",
+]
+HEADER_VARIANTS = [
+    {},
+    {"accept-encoding": "gzip"},
+    {"accept-encoding": "identity"},  # no gzip: the plain body
+    {"accept-language": "de-CH, fr;q=0.5"},  # negotiated language (Vary)
+    {"accept-language": "tlh"},  # nothing supported: the event's default language
+]
+Answer = tuple[int, dict[str, str], bytes]
+
+
+def fast_path_of(app: Starlette) -> FastPath:
+    """The FastPath instance in the app's (built) middleware stack."""
+    layer = app.middleware_stack
+    while layer is not None and not isinstance(layer, FastPath):
+        layer = getattr(layer, "app", None)
+    assert isinstance(layer, FastPath), "FastPath is not in the middleware list"
+    return layer
+
+
+def answer(client: TestClient, target: str, headers: dict[str, str]) -> Answer:
+    """Status, headers (without Date) and the undecoded body."""
+    with client.stream("GET", target, headers=headers) as response:
+        body = b"".join(response.iter_raw())
+        kept = {name: value for name, value in response.headers.items() if name != "date"}
+        return response.status_code, kept, body
+
+
+@pytest.fixture
+def hot_client(client: TestClient) -> Iterator[TestClient]:
+    """A client whose app has served one request, so its middleware stack is built."""
+    client.get("/healthz")
+    yield client
+
+
+def slow_answer(
+    client: TestClient, target: str, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Answer:
+    """The same request answered by the normal stack (the fast path matches no route)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(fast_path, "_route", lambda path: None)
+        return answer(client, target, headers)
+
+
+@pytest.mark.parametrize("headers", HEADER_VARIANTS)
+@pytest.mark.parametrize("target", HOT_TARGETS)
+def test_fast_answers_equal_the_normal_stacks(
+    hot_client: TestClient, target: str, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache hit served by the fast path has the normal stack's status, headers and bytes."""
+    first = answer(hot_client, target, headers)
+    assert first[0] == 200
+    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    served = fast.served
+    second = answer(hot_client, target, headers)
+    assert fast.served == served + 1, "not a fast-path hit: did a key recipe drift?"
+    assert second == first
+    assert slow_answer(hot_client, target, headers, monkeypatch) == second
+
+
+@pytest.mark.parametrize("target", HOT_TARGETS)
+def test_validators_give_the_same_304(
+    hot_client: TestClient, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If-None-Match with the ETag gets the normal stack's 304, headers included."""
+    etag = hot_client.get(target).headers["etag"]
+    for validator in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        fast = answer(hot_client, target, {"if-none-match": validator})
+        assert fast[0] == 304 and fast[2] == b""
+        assert slow_answer(hot_client, target, {"if-none-match": validator}, monkeypatch) == fast
+    assert answer(hot_client, target, {"if-none-match": '"stale"'})[0] == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        f"/embed/{SAMPLE_SLUG}?lang=en&utm_source=x",  # unknown parameter: same entry as lang=en
+        f"/embed/{SAMPLE_SLUG}?theme=dark&fbclid=1&lang=en",  # order and junk do not matter
+        f"/events/{SAMPLE_SLUG}.json?cache=bust",  # cache-busting parameter: ignored
+    ],
+)
+def test_unknown_parameters_hit_the_normalized_entry(hot_client: TestClient, target: str) -> None:
+    """Junk parameters are ignored by the key: a hit, and the cache does not grow."""
+    base = target.replace("&utm_source=x", "").replace("&fbclid=1", "").replace("?cache=bust", "")
+    hot_client.get(base)
+    cache = hot_client.app.state.services.cache  # type: ignore[attr-defined]
+    entries = len(cache)
+    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    served = fast.served
+    assert hot_client.get(target).content == hot_client.get(base).content
+    assert fast.served == served + 2
+    assert len(cache) == entries
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        (f"/embed/{SAMPLE_SLUG}?lang=xx", 400),  # malformed known parameter: the 400 page
+        (f"/embed/{SAMPLE_SLUG}?lang=en&lang=nl", 400),  # repeated parameter
+        ("/embed/no-such-event", 404),  # unknown event
+        ("/embed/", 404),  # no slug: no route
+        (f"/embed/{SAMPLE_SLUG}/extra", 404),  # a slash in the slug: no route
+        ("/events/.json", 404),  # '.json' alone is the event page's slug, unknown
+        (f"/oembed?url={quote('https://evil.example/events/x', safe='')}", 404),  # foreign URL
+        ("/oembed?url=", 400),  # empty url
+    ],
+)
+def test_errors_fall_through_to_the_normal_stack(
+    hot_client: TestClient, target: str, status: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests the fast path cannot answer from cache get the normal stack's error answer."""
+    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    served = fast.served
+    first = answer(hot_client, target, {})
+    assert first[0] == status
+    assert answer(hot_client, target, {}) == first
+    assert slow_answer(hot_client, target, {}, monkeypatch) == first
+    assert fast.served == served
+
+
+def test_head_and_post_are_left_to_the_router(hot_client: TestClient) -> None:
+    """Only GET is answered by the fast path; HEAD and POST get the router's answers."""
+    target = f"/events/{SAMPLE_SLUG}.json"
+    hot_client.get(target)
+    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    served = fast.served
+    assert hot_client.head(target).status_code == 200
+    assert hot_client.post(target).status_code == 405
+    assert fast.served == served
+
+
+def test_a_data_change_is_never_served_stale(hot_client: TestClient, data_dir: Path) -> None:
+    """After a reload the fast path misses (new data version) and the new data is served."""
+    target = f"/events/{SAMPLE_SLUG}.json"
+    assert "Toronto" not in hot_client.get(target).text
+    event_file = data_dir / SAMPLE_SLUG / "event.yaml"
+    edited = event_file.read_text("utf-8").replace("city: Ottawa", "city: Toronto")
+    event_file.write_text(edited, "utf-8")
+    assert hot_client.app.state.services.data.reload()  # type: ignore[attr-defined]
+    assert "Toronto" in hot_client.get(target).text
+
+
+def test_no_caching_means_no_fast_path(settings_no_cache_client: TestClient) -> None:
+    """With WIDGET_CACHE_TTL=0 every request goes to the endpoint (and renders)."""
+    target = f"/embed/{SAMPLE_SLUG}?lang=en"
+    for _ in range(3):
+        assert settings_no_cache_client.get(target).status_code == 200
+    assert fast_path_of(settings_no_cache_client.app).served == 0  # type: ignore[arg-type]
+    assert settings_no_cache_client.app.state.services.cache.renders == 3  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def settings_no_cache_client(settings) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A client on an app whose body cache is off."""
+    from dataclasses import replace
+
+    from widget.app import create_app
+
+    with TestClient(create_app(replace(settings, cache_ttl=0)), base_url=PUBLIC_URL) as client:
+        yield client
