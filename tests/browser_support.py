@@ -135,9 +135,13 @@ def live_server(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium, shared by the whole session."""
+    """Headless Chromium, shared by one test module.
+
+    Not by the session: Playwright's sync API keeps an asyncio loop running in the main
+    thread while it is open, and ``asyncio.run`` in any later module would then fail.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

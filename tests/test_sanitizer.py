@@ -36,7 +36,7 @@ from widget.sanitizer import (
 
 PAYLOADS = load_payloads()
 REL = "nofollow noopener noreferrer"
-LINK = {"rel": REL, "target": "_blank"}
+LINK = {"rel": REL}
 
 # ---------------------------------------------------------------------------------------------
 # A small tree builder, so tests compare structure rather than strings.
@@ -208,13 +208,12 @@ def test_headings_never_outrank_the_widget(markdown: str, tag: str) -> None:
         "[x](<https://example.org/a b>)",  # a space, percent-encoded by markdown-it
     ],
 )
-def test_allowed_links_keep_href_and_get_rel_and_target(markdown: str) -> None:
-    """http, https and mailto links keep their href and get rel=nofollow… and target=_blank."""
+def test_allowed_links_keep_href_and_get_rel(markdown: str) -> None:
+    """http, https and mailto links keep their href, get rel=nofollow… and open in place."""
     links = [attrs for tag, attrs in elements(render_markdown(markdown)) if tag == "a"]
     assert len(links) == 1
-    assert set(links[0]) == {"href", "rel", "target"}
+    assert set(links[0]) == {"href", "rel"}
     assert links[0]["rel"] == REL
-    assert links[0]["target"] == "_blank"
     assert links[0]["href"].lower().startswith(("http://", "https://", "mailto:"))
 
 

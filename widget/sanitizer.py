@@ -5,9 +5,10 @@ A Markdown body goes through two independent layers:
 1. **markdown-it-py** (CommonMark, raw HTML *off*: ``<b>`` in a body is shown, escaped, as
    text) plus one core rule that applies the policy to the token stream: headings are demoted
    below the widget's own ``h1``/``h2``, links with a URL outside the policy are unwrapped to
-   their text, the others get ``rel`` and ``target``, images become their alt text (the
-   widget is first-party only: no request to an image host), link titles and code-fence
-   language classes are dropped.
+   their text, the others get ``rel`` and no ``target`` (they open in place: a link to a
+   new tab would have to say so, in the page's language), images become their alt text
+   (the widget is first-party only: no request to an image host), link titles and
+   code-fence language classes are dropped.
 2. **bleach**, with the same policy as an allowlist, as an enforcement layer that does not
    trust layer 1: any tag, attribute or URL outside the policy is removed.
 
@@ -63,7 +64,7 @@ _HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
 
 def _frozen_attributes() -> Mapping[str, frozenset[str]]:
-    return MappingProxyType({"a": frozenset({"href", "rel", "target"}), "ol": frozenset({"start"})})
+    return MappingProxyType({"a": frozenset({"href", "rel"}), "ol": frozenset({"start"})})
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ class SanitizerPolicy:
     """What a rendered body may contain: tags, attributes per tag, link protocols.
 
     Attribute values are checked too: ``href`` must be an absolute URL with an allowed
-    protocol (and, for http/https, a host and no credentials); ``rel`` and ``target`` must
-    be exactly ``link_rel`` and ``link_target``; ``start`` must be digits.
+    protocol (and, for http/https, a host and no credentials); ``rel`` must be exactly
+    ``link_rel``; ``start`` must be digits.
     """
 
     tags: frozenset[str] = frozenset({
@@ -82,7 +83,6 @@ class SanitizerPolicy:
     attributes: Mapping[str, frozenset[str]] = field(default_factory=_frozen_attributes)
     protocols: frozenset[str] = frozenset({"http", "https", "mailto"})
     link_rel: str = "nofollow noopener noreferrer"
-    link_target: str = "_blank"
     heading_levels: tuple[int, int] = (3, 4)
 
     def __post_init__(self) -> None:
@@ -122,8 +122,6 @@ class SanitizerPolicy:
             return self.allows_url(value)
         if name == "rel":
             return value == self.link_rel
-        if name == "target":
-            return value == self.link_target
         if name == "start":
             return value.isascii() and value.isdigit() and len(value) <= 9
         return True
@@ -198,7 +196,7 @@ def _apply_policy(policy: SanitizerPolicy, state: StateCore) -> None:
 
 
 def _shape_inline(tokens: Iterable[Token], policy: SanitizerPolicy) -> Iterator[Token]:
-    """Unwrap disallowed links, add rel/target to the others, replace images by alt text."""
+    """Unwrap disallowed links, add rel to the others, replace images by alt text."""
     kept: list[bool] = []  # one entry per open link: was it kept?
     for token in tokens:
         if token.type == "link_open":
@@ -206,7 +204,7 @@ def _shape_inline(tokens: Iterable[Token], policy: SanitizerPolicy) -> Iterator[
             keep = policy.allows_url(href)
             kept.append(keep)
             if keep:
-                token.attrs = {"href": href, "rel": policy.link_rel, "target": policy.link_target}
+                token.attrs = {"href": href, "rel": policy.link_rel}
                 yield token
         elif token.type == "link_close":
             if kept.pop() if kept else False:
