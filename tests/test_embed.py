@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
-from conftest import AFTER, BEFORE, PUBLIC_URL, SAMPLE_SLUG
 from starlette.testclient import TestClient
-from xss import assert_no_foreign_markup, load_payloads
 
 from widget.app import create_app
 from widget.assets import Assets
@@ -33,6 +31,9 @@ from widget.widget_view import (
     readable,
     relative_luminance,
 )
+
+from conftest import AFTER, BEFORE, PUBLIC_URL, SAMPLE_SLUG
+from xss import assert_no_foreign_markup, load_payloads
 
 SAMPLE_CITIES = {
     "San Francisco",

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import HostSite, LiveServer, foreign, record_requests, wait_until
 from starlette.testclient import TestClient
 
 from widget.assets import Assets
+
+from browser_support import HostSite, LiveServer, foreign, record_requests, wait_until
 
 MAX_GZIPPED = 2048
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import SAMPLE_SLUG
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from widget.settings import SAMPLE_DATA_DIR
+
+from conftest import SAMPLE_SLUG
 
 
 def sample_signups() -> dict[str, str]:

@@ -17,13 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import Environment
 from markupsafe import Markup, escape
-from xss import (
-    assert_no_foreign_markup,
-    csp_hash,
-    decode_payload,
-    find_foreign_markup,
-    load_payloads,
-)
 
 from widget import sanitizer
 from widget.sanitizer import (
@@ -32,6 +25,14 @@ from widget.sanitizer import (
     jinja_filters,
     plain_text,
     render_markdown,
+)
+
+from xss import (
+    assert_no_foreign_markup,
+    csp_hash,
+    decode_payload,
+    find_foreign_markup,
+    load_payloads,
 )
 
 PAYLOADS = load_payloads()

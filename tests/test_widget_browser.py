@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from widget.languages import SUPPORTED_LANGUAGES
+from widget.widget_view import DARK_BACKGROUND, palette
+
 from browser_support import (
     HostSite,
     LiveServer,
@@ -17,9 +21,6 @@ from browser_support import (
     wait_until,
 )
 from conftest import SAMPLE_SLUG
-
-from widget.languages import SUPPORTED_LANGUAGES
-from widget.widget_view import DARK_BACKGROUND, palette
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

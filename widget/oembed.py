@@ -1,0 +1,296 @@
+"""The oEmbed provider's rules: which URLs we embed, at what size, and the response.
+
+A request names an event page (``/events/{slug}``) or widget (``/embed/{slug}``) on our
+public URL, optionally with the shared view parameters; ``parse_request`` validates it and
+raises the typed errors of ``widget.errors`` (404 for a URL we do not embed, 400 for a
+malformed parameter, 501 for a format we do not speak). ``build_response`` turns an event
+into an ``OEmbedResponse`` whose ``html`` comes from ``templates/oembed.html`` and is
+exactly what WordPress's consumer filter keeps: a ``<blockquote class="wp-embedded-content">``
+holding a link, then one ``<iframe>`` with only the attributes WordPress allows.
+
+Sizes: the iframe is ``DEFAULT_WIDTH`` wide unless ``maxwidth`` asks for less (or allows
+up to ``MAX_WIDTH``), and as tall as ``widget.widget_height`` estimates the widget to be
+for what it shows; both are clamped to the maxima. The thumbnail is the event's
+card (``/events/{slug}.png``), scaled with ``?w=`` so its size also fits the maxima.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import urlencode, urlsplit
+
+import jinja2
+from pydantic import BaseModel, ConfigDict, PositiveInt
+from starlette.datastructures import QueryParams
+
+from widget.errors import BadRequest, FormatNotAvailable, NotFound
+from widget.model import MAX_URL_LENGTH, SLUG_PATTERN, Event
+from widget.params import ViewOptions, parse_view, single
+from widget.widget_height import Content, estimate_height
+
+PROVIDER_NAME = "PauseAI"
+MAX_DIMENSION = 10_000
+DEFAULT_WIDTH = 600
+MAX_WIDTH = 760
+CARD_WIDTH = 1200
+CARD_HEIGHT = 630
+
+_DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
+_EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_PATTERN[1:-1]})", re.ASCII)
+_BLANK_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class Format(StrEnum):
+    """The serializations we answer in."""
+
+    JSON = "json"
+    XML = "xml"
+
+
+@dataclass(frozen=True)
+class EmbedTarget:
+    """What the ``url`` parameter names: an event (a slug or ``next``) and a view."""
+
+    slug: str
+    options: ViewOptions
+
+
+@dataclass(frozen=True)
+class OEmbedRequest:
+    """A validated oEmbed request: normalized values only (safe as a cache key)."""
+
+    target: EmbedTarget
+    format: Format = Format.JSON
+    maxwidth: int | None = None
+    maxheight: int | None = None
+
+
+class OEmbedResponse(BaseModel):
+    """An oEmbed 1.0 ``rich`` response (field order is the serialization order)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["rich"] = "rich"
+    version: Literal["1.0"] = "1.0"
+    title: str
+    author_name: str
+    author_url: str
+    provider_name: str = PROVIDER_NAME
+    provider_url: str
+    cache_age: PositiveInt
+    thumbnail_url: str
+    thumbnail_width: PositiveInt
+    thumbnail_height: PositiveInt
+    html: str
+    width: PositiveInt
+    height: PositiveInt
+
+    def to_json(self) -> bytes:
+        """The response as compact UTF-8 JSON."""
+        return self.model_dump_json().encode()
+
+    def to_xml(self) -> bytes:
+        """The response as an ``<oembed>`` XML document (text escaped by ElementTree).
+
+        XML 1.0 cannot carry most control characters, not even as references: any in the
+        data become U+FFFD, so the document always parses.
+        """
+        root = ET.Element("oembed")
+        for name, value in self.model_dump().items():
+            ET.SubElement(root, name).text = _NOT_XML.sub("\ufffd", str(value))
+        document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return document
+
+    def serialize(self, format: Format) -> tuple[bytes, str]:
+        """The body and its media type in ``format``."""
+        if format is Format.XML:
+            return self.to_xml(), "text/xml; charset=utf-8"
+        return self.to_json(), "application/json"
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def parse_format(value: str | None) -> Format:
+    """``json`` (the default) or ``xml``; anything else is FormatNotAvailable (501)."""
+    if value is None:
+        return Format.JSON
+    try:
+        return Format(value)
+    except ValueError:
+        raise FormatNotAvailable(
+            "Invalid format (expected json or xml).", parameter="format"
+        ) from None
+
+
+def parse_dimension(value: str | None, name: str, maximum: int = MAX_DIMENSION) -> int | None:
+    """A positive integer of ASCII digits up to ``maximum``; None when absent or empty."""
+    if value is None or value == "":
+        # Some consumers template an unset maximum as an empty value: it means "no limit".
+        return None
+    number = int(value) if _DIMENSION.fullmatch(value) else 0
+    if not 1 <= number <= maximum:
+        raise BadRequest(
+            f"Invalid {name} (expected an integer between 1 and {maximum}).", parameter=name
+        )
+    return number
+
+
+def parse_dnt(value: str | None) -> None:
+    """Accept ``dnt`` (WordPress sends ``dnt=1``): we never track, so it changes nothing."""
+    if value is not None and value not in ("0", "1"):
+        raise BadRequest("Invalid dnt (expected 0 or 1).", parameter="dnt")
+
+
+def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int | None]:
+    scheme = scheme.lower()
+    return scheme, host.lower().rstrip("."), port or _DEFAULT_PORTS.get(scheme)
+
+
+def parse_url(url: str | None, public_url: str) -> EmbedTarget:
+    """The event and view named by an embeddable URL on ``public_url``, else NotFound."""
+    expected = f"{public_url}/events/SLUG"
+    if url is None or not url.strip():
+        raise BadRequest(f"Missing url (expected a URL such as {expected}).", parameter="url")
+    if len(url) > MAX_URL_LENGTH or _BLANK_OR_CONTROL.search(url):
+        raise NotFound("The url is too long or contains blanks or control characters.",
+                       parameter="url")
+    parts = urlsplit(url)
+    public = urlsplit(public_url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise NotFound("The url has an invalid port.", parameter="url") from None
+    if parts.username is not None or parts.password is not None:
+        raise NotFound("The url must not contain credentials.", parameter="url")
+    if _origin(parts.scheme, parts.hostname or "", port) != _origin(
+        public.scheme, public.hostname or "", public.port
+    ):
+        raise NotFound(
+            f"The url is not on {public_url}; this provider embeds only its own events "
+            f"(expected {expected}).",
+            parameter="url",
+        )
+    prefix = public.path.rstrip("/")
+    path = parts.path[len(prefix):] if parts.path.startswith(prefix) else ""
+    match = _EMBEDDABLE_PATH.fullmatch(path)
+    if match is None:
+        raise NotFound(
+            f"The url is not an event page or widget (expected {expected} or "
+            f"{public_url}/embed/SLUG).",
+            parameter="url",
+        )
+    try:
+        options = parse_view(QueryParams(parts.query))
+    except BadRequest as error:
+        raise NotFound(f"The url's query is not valid: {error.message}", parameter="url") from None
+    return EmbedTarget(match.group(1), options)
+
+
+def parse_request(params: QueryParams, public_url: str) -> OEmbedRequest:
+    """Every oEmbed parameter validated; unknown parameters are ignored."""
+    target = parse_url(single(params, "url"), public_url)
+    parse_dnt(single(params, "dnt"))
+    return OEmbedRequest(
+        target=target,
+        format=parse_format(single(params, "format")),
+        maxwidth=parse_dimension(single(params, "maxwidth"), "maxwidth"),
+        maxheight=parse_dimension(single(params, "maxheight"), "maxheight"),
+    )
+
+
+# --- sizes --------------------------------------------------------------------------------
+
+def frame_size(content: Content, maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:
+    """The iframe's (width, height): preferred sizes clamped to the maxima."""
+    width = min(maxwidth, MAX_WIDTH) if maxwidth is not None else DEFAULT_WIDTH
+    height = estimate_height(content, width)
+    if maxheight is not None:
+        height = min(height, maxheight)
+    return width, height
+
+
+def card_height(width: int) -> int:
+    """The height of the event card scaled to ``width`` (1200x630 keeps its ratio)."""
+    return max(1, width * CARD_HEIGHT // CARD_WIDTH)
+
+
+def thumbnail_width(maxwidth: int | None, maxheight: int | None) -> int:
+    """The largest card width (up to full size) whose scaled card fits the maxima."""
+    width = CARD_WIDTH
+    if maxwidth is not None:
+        width = min(width, maxwidth)
+    if maxheight is not None:
+        width = min(width, maxheight * CARD_WIDTH // CARD_HEIGHT)
+    return max(1, width)
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def embed_html(
+    environment: jinja2.Environment,
+    *,
+    title: str,
+    page_url: str,
+    embed_url: str,
+    width: int,
+    height: int,
+) -> str:
+    """The ``html`` field, rendered from ``oembed.html`` (escaped by the template)."""
+    template = environment.get_template("oembed.html")
+    return template.render(
+        title=title, page_url=page_url, embed_url=embed_url, width=width, height=height
+    ).strip()
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def build_response(
+    event: Event,
+    request: OEmbedRequest,
+    *,
+    content: Content,
+    public_url: str,
+    cache_age: int,
+    environment: jinja2.Environment,
+) -> OEmbedResponse:
+    """The oEmbed response for ``event`` as ``request`` asks for it."""
+    options = request.target.options
+    slug = request.target.slug
+    language = options.lang or event.default_language
+    text = event.text(language)[1]
+    width, height = frame_size(content, request.maxwidth, request.maxheight)
+    thumb_width = thumbnail_width(request.maxwidth, request.maxheight)
+    thumb_query: list[tuple[str, str]] = [("lang", language)]
+    if thumb_width != CARD_WIDTH:
+        thumb_query.append(("w", str(thumb_width)))
+    page_query = urlencode([("lang", options.lang)]) if options.lang else ""
+    return OEmbedResponse(
+        title=text.title,
+        author_name=event.organizer.name,
+        author_url=event.organizer.url,
+        provider_url=f"{public_url}/",
+        cache_age=cache_age,
+        thumbnail_url=f"{public_url}/events/{event.slug}.png?{urlencode(thumb_query)}",
+        thumbnail_width=thumb_width,
+        thumbnail_height=card_height(thumb_width),
+        html=embed_html(
+            environment,
+            title=text.title,
+            page_url=_with_query(f"{public_url}/events/{slug}", page_query),
+            embed_url=_with_query(f"{public_url}/embed/{slug}", options.query()),
+            width=width,
+            height=height,
+        ),
+        width=width,
+        height=height,
+    )

@@ -1,0 +1,39 @@
+"""``GET /events/{slug}.png``: the event's share card (Open Graph image, oEmbed thumbnail)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.card_image import card_text, render_card
+from widget.i18n import translations
+from widget.oembed import CARD_WIDTH, parse_dimension
+from widget.params import parse_lang, single
+from widget.routes._common import cached, event_for
+from widget.services import services
+
+# The card changes only with the data: browsers and CDNs may keep it for a day.
+CARD_MAX_AGE = 86400
+CARD_STALE = 7 * 86400
+
+
+async def event_card(request: Request) -> Response:
+    """GET /events/{slug}.png?lang=&w= — 1200x630, or scaled down to ``w`` pixels wide."""
+    event = event_for(request)
+    state = services(request)
+    params = request.query_params
+    language = parse_lang(single(params, "lang")) or event.default_language
+    width = parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH) or CARD_WIDTH
+
+    async def render() -> CachedBody:
+        text = card_text(event, language, translations(language), state.settings.public_host)
+        png = await asyncio.to_thread(render_card, text, width)
+        return CachedBody.build(
+            png, "image/png", (("access-control-allow-origin", "*"),),
+            max_age=CARD_MAX_AGE, stale_while_revalidate=CARD_STALE, compress=False,
+        )
+
+    return await cached(request, "event_card", (event.slug, language, width), render)

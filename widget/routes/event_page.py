@@ -1,0 +1,140 @@
+"""``GET /events/{slug}``: the canonical event page (Open Graph, JSON-LD, oEmbed discovery).
+
+The page takes ``lang`` (else Accept-Language, else the event's default language) and
+``theme``; the widget's other view parameters do not apply to it and are ignored. The
+oEmbed discovery links name the URL as requested (``next`` stays ``next``; ``lang`` and
+``theme`` only when given), so a pasted ``/events/next`` keeps following the next protest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from babel.core import get_global
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.languages import babel_locale_name
+from widget.model import Event
+from widget.params import ViewOptions, parse_lang, parse_theme, single
+from widget.routes._common import cached, event_for, language_for, language_headers
+from widget.sanitizer import plain_text
+from widget.services import services
+from widget.structured_data import event_graph, script_json
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
+from widget.widget_view import build_view
+
+MAX_DESCRIPTION = 300
+
+
+def og_locale(language: str) -> str:
+    """Open Graph's ``ll_TT`` form of a language: 'nl' → 'nl_NL', 'pt-BR' → 'pt_BR'."""
+    name = babel_locale_name(language)
+    if "_" in name:
+        return name
+    likely: str = get_global("likely_subtags").get(name, name)
+    parts = likely.split("_")
+    return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else name
+
+
+def oembed_links(public_url: str, page_url: str) -> tuple[str, str]:
+    """The JSON and XML oEmbed endpoint URLs for ``page_url``."""
+    base = f"{public_url}/oembed?url={quote(page_url, safe='')}"
+    return f"{base}&format=json", f"{base}&format=xml"
+
+
+def link_header(json_url: str, xml_url: str) -> str:
+    """A ``Link`` header with both discovery links (RFC 8288; ASCII URLs only)."""
+    return (
+        f'<{json_url}>; rel="alternate"; type="application/json+oembed", '
+        f'<{xml_url}>; rel="alternate"; type="text/xml+oembed"'
+    )
+
+
+def description_of(summary: str, body: str) -> str:
+    """One line of plain text for meta descriptions: the summary, else the body's start."""
+    text = plain_text(summary or body)
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    return text[: MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
+
+
+def page_context(
+    event: Event,
+    *,
+    requested_slug: str,
+    language: str,
+    explicit_lang: bool,
+    theme: str,
+    phase: Phase,
+    public_url: str,
+) -> dict[str, Any]:
+    """Everything ``event.html`` shows, from the event and the normalized request."""
+    view = build_view(event, ViewOptions(lang=language, theme=theme), language, phase, public_url)
+    text = event.text(language)[1]
+    page = f"{public_url}/events/{event.slug}"
+    requested = ViewOptions(lang=language if explicit_lang else None, theme=theme).query()
+    oembed_target = f"{public_url}/events/{requested_slug}" + (f"?{requested}" if requested else "")
+    oembed_json, oembed_xml = oembed_links(public_url, oembed_target)
+    image_url = f"{page}.png?{urlencode({'lang': language})}"
+    description = description_of(text.summary, text.body)
+    languages = sorted(event.texts)
+    alternates = [(code, f"{page}?{urlencode({'lang': code})}") for code in languages]
+    return {
+        "view": view,
+        "event": event,
+        "text": text,
+        "theme": theme,
+        "description": description,
+        # A language asked for names its own URL; a negotiated one is the x-default page.
+        "canonical_url": f"{page}?{urlencode({'lang': language})}" if explicit_lang else page,
+        "alternates": [*alternates, ("x-default", page)],
+        "oembed_json": oembed_json,
+        "oembed_xml": oembed_xml,
+        "image_url": image_url,
+        "og_locale": og_locale(language),
+        "og_locale_alternates": [og_locale(code) for code in languages if code != language],
+        "json_ld": script_json(
+            event_graph(
+                event, language=language, description=description, page_url=page,
+                image_url=image_url,
+            )
+        ),
+        "ics_url": f"{page}.ics?{urlencode({'lang': language})}",
+        "publish_url": f"{public_url}/?{urlencode({'event': requested_slug})}",
+    }
+
+
+async def event_page(request: Request) -> Response:
+    """GET /events/{slug}?lang=&theme= — the canonical page of one event."""
+    event = event_for(request)
+    state = services(request)
+    params = request.query_params
+    options = ViewOptions(lang=parse_lang(single(params, "lang")), theme=parse_theme(
+        single(params, "theme")))
+    language, negotiated = language_for(request, event, options)
+    phase = event_phase(event, state.now())
+    requested_slug = request.path_params["slug"]
+
+    def render() -> CachedBody:
+        context = page_context(
+            event, requested_slug=requested_slug, language=language,
+            explicit_lang=options.lang is not None, theme=options.theme, phase=phase,
+            public_url=state.settings.public_url,
+        )
+        page = state.renderer.render("event.html", language, context,
+                                     providers=context["view"].providers)
+        return CachedBody.build(
+            page.html.encode(), "text/html; charset=utf-8",
+            (
+                ("content-security-policy", page.csp.header()),
+                ("link", link_header(context["oembed_json"], context["oembed_xml"])),
+                *language_headers(language, negotiated),
+            ),
+            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+        )
+
+    key = (event.slug, requested_slug, language, negotiated, options.theme, phase)
+    return await cached(request, "event_page", key, render)

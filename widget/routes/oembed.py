@@ -1,0 +1,50 @@
+"""``GET /oembed``: the oEmbed 1.0 provider (JSON or XML, CORS open, cached)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.errors import NotFound
+from widget.oembed import build_response, parse_request
+from widget.routes._common import cached, event_for
+from widget.services import services
+from widget.timing import OEMBED_CACHE_AGE, PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
+from widget.widget_height import Content, signup_labels
+from widget.widget_view import build_view
+
+
+async def oembed(request: Request) -> Response:
+    """GET /oembed?url=… — a ``rich`` response whose html survives WordPress's filter."""
+    state = services(request)
+    public_url = state.settings.public_url
+    wanted = parse_request(request.query_params, public_url)
+    try:
+        event = event_for(request, wanted.target.slug)
+    except NotFound:
+        raise NotFound(
+            f"The url names no event we know ('{wanted.target.slug}').", parameter="url"
+        ) from None
+    phase = event_phase(event, state.now())
+
+    def render() -> CachedBody:
+        options = wanted.target.options
+        language = options.lang or event.default_language
+        view = build_view(event, options, language, phase, public_url)
+        environment = state.renderer.environment(language)
+        response = build_response(
+            event,
+            wanted,
+            content=Content.of(view, signup_labels(environment)),
+            public_url=public_url,
+            cache_age=OEMBED_CACHE_AGE[phase],
+            environment=environment,
+        )
+        body, media_type = response.serialize(wanted.format)
+        return CachedBody.build(
+            body, media_type, (("access-control-allow-origin", "*"),),
+            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+        )
+
+    return await cached(request, "oembed", (event.slug, wanted, phase), render)

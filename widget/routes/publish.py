@@ -1,0 +1,212 @@
+"""``GET /``: the publish page — the events, and a snippet builder with a live preview.
+
+The builder is a plain GET form: submitting it re-renders this page with the snippets
+for the chosen options filled in, so it works without JavaScript; ``publish.js`` only
+re-fetches the page as the options change, updates the preview and copies snippets.
+Form fields: ``event`` (a slug or ``next``), ``lang`` (empty: the visitor's language),
+``theme``, ``accent``, ``country``/``city`` (checkboxes, one value each), ``consent``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.catalog import NEXT
+from widget.errors import BadRequest
+from widget.i18n import negotiate, translations
+from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from widget.model import SLUG_PATTERN, Event
+from widget.params import (
+    MAX_LIST_ITEMS,
+    THEMES,
+    ViewOptions,
+    parse_accent,
+    parse_cities,
+    parse_countries,
+    parse_lang,
+    parse_theme,
+    single,
+)
+from widget.platforms import Platform
+from widget.routes._common import cached, event_for, language_headers
+from widget.services import services
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
+from widget.widget_height import Content, estimate_height, signup_labels
+from widget.widget_view import DEFAULT_ACCENT, build_view, group_locations
+
+CONSENT_MODES = ("auto", "click")
+SNIPPET_WIDTH = 600
+_EVENT = re.compile(SLUG_PATTERN)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The builder's options, normalized (a cache key and the snippets' source)."""
+
+    slug: str = NEXT
+    options: ViewOptions = field(default_factory=ViewOptions)
+    consent: str = "auto"
+
+
+def _list(params: QueryParams, name: str) -> str | None:
+    """Checkbox values (``country=NL&country=DE``) as one comma-separated value."""
+    values = params.getlist(name)
+    if len(values) > MAX_LIST_ITEMS:
+        raise BadRequest(f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).",
+                         parameter=name)
+    return ",".join(values) if values else None
+
+
+def parse_choices(params: QueryParams) -> Choices:
+    """The builder form's fields; empty fields mean the default, malformed ones a 400."""
+    slug = single(params, "event") or NEXT
+    if slug != NEXT and not _EVENT.match(slug):
+        raise BadRequest("Invalid event (expected an event slug or 'next').", parameter="event")
+    consent = single(params, "consent") or "auto"
+    if consent not in CONSENT_MODES:
+        raise BadRequest("Invalid consent (expected auto or click).", parameter="consent")
+    accent = parse_accent(single(params, "accent") or None)
+    return Choices(
+        slug=slug,
+        options=ViewOptions(
+            lang=parse_lang(single(params, "lang") or None),
+            theme=parse_theme(single(params, "theme") or None),
+            # The colour input always submits a value: the default means "no accent".
+            accent=None if accent == DEFAULT_ACCENT else accent,
+            countries=parse_countries(_list(params, "country")),
+            cities=parse_cities(_list(params, "city")),
+        ),
+        consent=consent,
+    )
+
+
+def fold(text: str) -> str:
+    """A sort key that ignores case and accents ('São Paulo' sorts with 'Sao')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def snippet_context(
+    choices: Choices,
+    event: Event,
+    *,
+    page_language: str,
+    phase: Phase,
+    public_url: str,
+    labels_for: Callable[[str], Mapping[Platform, str]],
+) -> dict[str, Any]:
+    """The snippets' URLs, sizes and localized texts for the chosen options."""
+    options = choices.options
+    widget_language = options.lang or page_language
+    gettext = translations(widget_language).gettext
+    view = build_view(event, options, widget_language, phase, public_url)
+    content = Content.of(view, labels_for(widget_language))
+    slug = quote(choices.slug)
+    page_query = ViewOptions(lang=options.lang).query()
+    return {
+        "embed_url": _with_query(f"{public_url}/embed/{slug}", options.query()),
+        "page_url": _with_query(f"{public_url}/events/{slug}", page_query),
+        "oembed_page_url": _with_query(f"{public_url}/events/{slug}", options.query()),
+        "loader_url": f"{public_url}/embed.js",
+        "frame_height": estimate_height(content, SNIPPET_WIDTH),
+        "snippet_language": widget_language,
+        "link_text": gettext("PauseAI protests near you"),
+        "consent_button": gettext("Show the PauseAI protest widget"),
+        "consent_text": gettext(
+            "Showing it loads the widget from PauseAI. No cookies, no tracking."
+        ),
+    }
+
+
+def publish_context(
+    choices: Choices,
+    chosen: Event,
+    events: tuple[Event, ...],
+    next_event: Event | None,
+    *,
+    page_language: str,
+    phases: dict[str, Phase],
+    public_url: str,
+    labels_for: Callable[[str], Mapping[Platform, str]],
+) -> dict[str, Any]:
+    """Everything ``publish.html`` shows (``labels_for``: signup labels per language)."""
+    countries = group_locations(chosen, ViewOptions(), page_language, public_url)
+    listed = [
+        {
+            "event": event,
+            "title": event.text(page_language)[1].title,
+            "text_language": event.text(page_language)[0],
+            "phase": phases[event.slug],
+            "is_next": next_event is not None and event.slug == next_event.slug,
+            "cities": len(event.locations),
+            "countries": len({location.country for location in event.locations}),
+            "page_url": f"{public_url}/events/{event.slug}",
+            "build_url": f"{public_url}/?event={quote(event.slug)}#builder",
+        }
+        for event in reversed(events)
+    ]
+    return {
+        "theme": "auto",
+        "choices": choices,
+        "options": choices.options,
+        "chosen": chosen,
+        "events": listed,
+        "next_title": next_event.text(page_language)[1].title if next_event else "",
+        "countries": countries,
+        "cities": sorted(
+            (city for country in countries for city in country.cities),
+            key=lambda city: fold(city.name),
+        ),
+        "languages": SUPPORTED_LANGUAGES,
+        "themes": THEMES,
+        "default_accent": DEFAULT_ACCENT,
+        "form_action": f"{public_url}/",
+        **snippet_context(
+            choices, chosen, page_language=page_language, phase=phases[chosen.slug],
+            public_url=public_url, labels_for=labels_for,
+        ),
+    }
+
+
+async def publish_page(request: Request) -> Response:
+    """GET / — the events and the snippet builder (the form re-renders this page)."""
+    state = services(request)
+    choices = parse_choices(request.query_params)
+    chosen = event_for(request, choices.slug)
+    now = state.now()
+    catalog = state.data.catalog
+    language = negotiate(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
+    phases = {event.slug: event_phase(event, now) for event in catalog.events}
+
+    def render() -> CachedBody:
+        context = publish_context(
+            choices, chosen, catalog.events, catalog.next_event(now.date()),
+            page_language=language, phases=phases, public_url=state.settings.public_url,
+            labels_for=lambda code: signup_labels(state.renderer.environment(code)),
+        )
+        page = state.renderer.render("publish.html", language, context)
+        # The live preview frames our own widget: the page's policy must allow that frame.
+        policy = f"{page.csp.header()}; frame-src 'self'"
+        return CachedBody.build(
+            page.html.encode(), "text/html; charset=utf-8",
+            (("content-security-policy", policy), *language_headers(language, True)),
+            max_age=PAGE_MAX_AGE[phases[chosen.slug]],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phases[chosen.slug]],
+        )
+
+    key = (choices, chosen.slug, language, tuple(sorted(phases.items())))
+    return await cached(request, "publish", key, render)
