@@ -262,7 +262,7 @@ def test_title_and_iframe_title_follow_the_urls_language(client: TestClient) -> 
         (PAGE, f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}", PAGE),
         (f"{PUBLIC_URL}/embed/next", f"{PUBLIC_URL}/embed/next", f"{PUBLIC_URL}/events/next"),
         (f"{PAGE}?lang=en&theme=dark&city=london,den-haag",
-         f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?lang=en&theme=dark&city=den-haag%2Clondon",
+         f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?lang=en&theme=dark&city=den-haag,london",
          f"{PAGE}?lang=en"),
         (f"{PAGE}?country=nl&accent=%23AABBCC",
          f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?accent=%23aabbcc&country=NL", PAGE),

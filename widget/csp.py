@@ -34,6 +34,7 @@ class ContentPolicy:
     script_hashes: tuple[str, ...] = ()
     style_hashes: tuple[str, ...] = ()
     providers: tuple[MediaProvider, ...] = ()
+    frames_self: bool = False  # the page frames our own documents (the publish preview)
 
     def header(self) -> str:
         """The policy as a header value (without frame-ancestors)."""
@@ -44,7 +45,7 @@ class ContentPolicy:
             "img-src": ["'self'"],
             "font-src": ["'self'"],
             "connect-src": ["'self'"],
-            "frame-src": [],
+            "frame-src": ["'self'"] if self.frames_self else [],
             "form-action": ["'self'"],
             "base-uri": ["'none'"],
             "object-src": ["'none'"],
@@ -64,12 +65,15 @@ def policy(
     script_hashes: Iterable[str] = (),
     style_hashes: Iterable[str] = (),
     providers: Iterable[MediaProvider] = (),
+    *,
+    frames_self: bool = False,
 ) -> ContentPolicy:
     """A policy from iterables (deduplicated, sorted: equal pages give equal headers)."""
     return ContentPolicy(
         tuple(sorted(set(script_hashes))),
         tuple(sorted(set(style_hashes))),
         tuple(sorted(set(providers))),
+        frames_self,
     )
 
 

@@ -6,11 +6,9 @@ time outside the endpoint: Starlette's exception wrappers, route matching, the
 sits first in the middleware list and answers a GET on a hot route itself when, and only
 when, the body cache already holds the answer:
 
-1. it builds the *same* cache key the endpoint builds, with the same functions
-   (``parse_view``, ``event_for``, ``language_for``, ``event_phase``, oEmbed's
-   ``parse_request``): normalized known parameters only, so unknown or junk parameters
-   can neither create entries nor be looked up (the key recipes below mirror the
-   endpoints line for line; ``tests/test_fast_path.py`` fails when one drifts);
+1. it builds the cache key with the endpoint's own function (each hot endpoint module
+   has a ``resolve``/key function its endpoint uses too): normalized known parameters
+   only, so unknown or junk parameters can neither create entries nor be looked up;
 2. it looks the key up without rendering; a miss, or any error while building the key
    (a malformed parameter, an unknown event), falls through to the normal stack, which
    renders, answers errors with their pages and fills the cache;
@@ -38,57 +36,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget.cache import CachedBody
 from widget.conditional import accepts_gzip, etag_matches, respond
-from widget.oembed import parse_request
-from widget.params import ViewOptions, parse_lang, parse_theme, parse_view, single
-from widget.routes import static
-from widget.routes._common import event_for, language_for
+from widget.routes import api, embed, event_page, oembed, static
 from widget.security_headers import SecurityHeaders
 from widget.services import Services
-from widget.timing import event_phase
 
 # Prepared status lines and headers kept; each is ~1 KB and holds no body.
 MAX_PREPARED = 4096
 
-KeyRecipe = Callable[[Request, Services], Hashable]
+KeyRecipe = Callable[[Request], Hashable]
 Prepared = tuple[int, list[tuple[bytes, bytes]]]
 # What one answer updates: request and cache-hit counters, and the latency histogram.
 Series = tuple[tuple[Counter, ...], Histogram]
-
-
-def embed_key(request: Request, state: Services) -> Hashable:
-    """The key ``routes/embed.py`` caches the widget under."""
-    options = parse_view(request.query_params)
-    event = event_for(request)
-    language, negotiated = language_for(request, event, options)
-    options = options.with_lang(language)
-    phase = event_phase(event, state.now())
-    return (event.slug, options, negotiated, phase)
-
-
-def event_page_key(request: Request, state: Services) -> Hashable:
-    """The key ``routes/event_page.py`` caches the event page under."""
-    event = event_for(request)
-    params = request.query_params
-    options = ViewOptions(
-        lang=parse_lang(single(params, "lang")), theme=parse_theme(single(params, "theme"))
-    )
-    language, negotiated = language_for(request, event, options)
-    phase = event_phase(event, state.now())
-    requested_slug = request.path_params["slug"]
-    return (event.slug, requested_slug, language, negotiated, options.theme, phase)
-
-
-def event_json_key(request: Request, state: Services) -> Hashable:
-    """The key ``routes/api.py`` caches an event's JSON under."""
-    event = event_for(request)
-    return (event.slug, event_phase(event, state.now()))
-
-
-def oembed_key(request: Request, state: Services) -> Hashable:
-    """The key ``routes/oembed.py`` caches an oEmbed response under."""
-    wanted = parse_request(request.query_params, state.settings.public_url)
-    event = event_for(request, wanted.target.slug)
-    return (event.slug, wanted, event_phase(event, state.now()))
 
 
 def _route(path: str) -> tuple[str, str | None] | None:
@@ -112,11 +70,12 @@ def _route(path: str) -> tuple[str, str | None] | None:
     return None
 
 
+# Each hot route's own key function: the fast path looks up exactly what the endpoint caches.
 RECIPES: dict[str, KeyRecipe] = {
-    "embed": embed_key,
-    "event_page": event_page_key,
-    "event_json": event_json_key,
-    "oembed": oembed_key,
+    "embed": lambda request: embed.resolve(request).cache_key,
+    "event_page": lambda request: event_page.resolve(request).cache_key,
+    "event_json": api.json_cache_key,
+    "oembed": lambda request: oembed.resolve(request).cache_key,
 }
 
 
@@ -149,8 +108,13 @@ class FastPath:
         if_none_match = request_headers.get("if-none-match")
         not_modified = if_none_match is not None and etag_matches(if_none_match, entry.etag)
         prepared_key = (
-            route, entry.etag, entry.media_type, entry.max_age, entry.stale_while_revalidate,
-            gzip, not_modified,
+            route,
+            entry.etag,
+            entry.media_type,
+            entry.max_age,
+            entry.stale_while_revalidate,
+            gzip,
+            not_modified,
         )
         prepared = self._prepared.get(prepared_key)
         if prepared is None:
@@ -188,7 +152,7 @@ class FastPath:
         if not state.cache.enabled:
             return None
         try:
-            key = RECIPES[route](request, state)
+            key = RECIPES[route](request)
         except Exception:  # any error: the endpoint raises it again and answers it
             return None
         return state.cache.get((route, state.data.catalog.version, key))

@@ -54,7 +54,7 @@ class ViewOptions:
             pairs.append(("country", ",".join(self.countries)))
         if self.cities:
             pairs.append(("city", ",".join(self.cities)))
-        return urlencode(pairs)
+        return urlencode(pairs, safe=",")
 
 
 def single(params: QueryParams, name: str) -> str | None:

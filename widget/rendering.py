@@ -107,15 +107,23 @@ class Renderer:
         language: str,
         context: Mapping[str, Any],
         providers: Iterable[MediaProvider] = (),
+        *,
+        frames_self: bool = False,
     ) -> RenderedPage:
-        """Render ``template`` in ``language``; the policy allows what it inlined."""
+        """Render ``template`` in ``language``; the policy allows what it inlined.
+
+        ``providers`` adds the hosts of the media on the page; ``frames_self`` lets the page
+        frame our own documents.
+        """
         recorder = _Inlined()
         token = _inlined.set(recorder)
         try:
             html = self._environments[language].get_template(template).render(context)
         finally:
             _inlined.reset(token)
-        return RenderedPage(html, policy(recorder.scripts, recorder.styles, providers))
+        return RenderedPage(
+            html, policy(recorder.scripts, recorder.styles, providers, frames_self=frames_self)
+        )
 
 
 def _date_filter(language: str) -> Any:

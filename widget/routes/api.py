@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,6 +16,12 @@ from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
 
 
+def json_cache_key(request: Request) -> Hashable:
+    """The body cache key of an event's JSON (also used by ``widget.fast_path``)."""
+    event = event_for(request)
+    return (event.slug, event_phase(event, services(request).now()))
+
+
 async def event_json(request: Request) -> Response:
     """GET /events/{slug}.json — the event's public data."""
     event = event_for(request)
@@ -25,12 +32,14 @@ async def event_json(request: Request) -> Response:
         document = public_event(event, state.settings.public_url)
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
         return CachedBody.build(
-            body, "application/json",
+            body,
+            "application/json",
             (("access-control-allow-origin", "*"),),
-            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    return await cached(request, "event_json", (event.slug, phase), render)
+    return await cached(request, "event_json", json_cache_key(request), render)
 
 
 async def healthz(request: Request) -> Response:

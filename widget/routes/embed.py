@@ -7,25 +7,57 @@ parameters never reach the key, so they cannot change the body or grow the cache
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
-from widget.params import parse_view
+from widget.model import Event
+from widget.params import ViewOptions, parse_view
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.services import services
-from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
 from widget.widget_view import build_view
+
+
+@dataclass(frozen=True)
+class WidgetRequest:
+    """What a widget request asks for, normalized; its ``cache_key`` names the body."""
+
+    event: Event
+    options: ViewOptions
+    language: str
+    negotiated: bool
+    phase: Phase
+
+    @property
+    def cache_key(self) -> Hashable:
+        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        return (self.event.slug, self.options, self.negotiated, self.phase)
+
+
+def resolve(request: Request) -> WidgetRequest:
+    """Parse and resolve a widget request; raises BadRequest or NotFound."""
+    options = parse_view(request.query_params)
+    event = event_for(request)
+    language, negotiated = language_for(request, event, options)
+    phase = event_phase(event, services(request).now())
+    return WidgetRequest(event, options.with_lang(language), language, negotiated, phase)
 
 
 async def widget(request: Request) -> Response:
     """GET /embed/{slug} — the widget for one event (``next`` resolves by the clock)."""
     state = services(request)
-    options = parse_view(request.query_params)
-    event = event_for(request)
-    language, negotiated = language_for(request, event, options)
-    options = options.with_lang(language)
-    phase = event_phase(event, state.now())
+    wanted = resolve(request)
+    event, options, language, negotiated, phase = (
+        wanted.event,
+        wanted.options,
+        wanted.language,
+        wanted.negotiated,
+        wanted.phase,
+    )
 
     def render() -> CachedBody:
         view = build_view(event, options, language, phase, state.settings.public_url)
@@ -44,4 +76,4 @@ async def widget(request: Request) -> Response:
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    return await cached(request, "embed", (event.slug, options, negotiated, phase), render)
+    return await cached(request, "embed", wanted.cache_key, render)

@@ -8,6 +8,8 @@ oEmbed discovery links name the URL as requested (``next`` stays ``next``; ``lan
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -98,7 +100,10 @@ def page_context(
         "og_locale_alternates": [og_locale(code) for code in languages if code != language],
         "json_ld": script_json(
             event_graph(
-                event, language=language, description=description, page_url=page,
+                event,
+                language=language,
+                description=description,
+                page_url=page,
                 image_url=image_url,
             )
         ),
@@ -107,34 +112,78 @@ def page_context(
     }
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """What an event-page request asks for, normalized; its ``cache_key`` names the body."""
+
+    event: Event
+    requested_slug: str
+    options: ViewOptions
+    language: str
+    negotiated: bool
+    phase: Phase
+
+    @property
+    def cache_key(self) -> Hashable:
+        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        return (
+            self.event.slug,
+            self.requested_slug,
+            self.language,
+            self.negotiated,
+            self.options.theme,
+            self.phase,
+        )
+
+
+def resolve(request: Request) -> PageRequest:
+    """Parse and resolve an event-page request (``lang`` and ``theme`` only)."""
+    event = event_for(request)
+    params = request.query_params
+    options = ViewOptions(
+        lang=parse_lang(single(params, "lang")), theme=parse_theme(single(params, "theme"))
+    )
+    language, negotiated = language_for(request, event, options)
+    phase = event_phase(event, services(request).now())
+    return PageRequest(event, request.path_params["slug"], options, language, negotiated, phase)
+
+
 async def event_page(request: Request) -> Response:
     """GET /events/{slug}?lang=&theme= — the canonical page of one event."""
-    event = event_for(request)
     state = services(request)
-    params = request.query_params
-    options = ViewOptions(lang=parse_lang(single(params, "lang")), theme=parse_theme(
-        single(params, "theme")))
-    language, negotiated = language_for(request, event, options)
-    phase = event_phase(event, state.now())
-    requested_slug = request.path_params["slug"]
+    wanted = resolve(request)
+    event, options, language, negotiated, phase = (
+        wanted.event,
+        wanted.options,
+        wanted.language,
+        wanted.negotiated,
+        wanted.phase,
+    )
+    requested_slug = wanted.requested_slug
 
     def render() -> CachedBody:
         context = page_context(
-            event, requested_slug=requested_slug, language=language,
-            explicit_lang=options.lang is not None, theme=options.theme, phase=phase,
+            event,
+            requested_slug=requested_slug,
+            language=language,
+            explicit_lang=options.lang is not None,
+            theme=options.theme,
+            phase=phase,
             public_url=state.settings.public_url,
         )
-        page = state.renderer.render("event.html", language, context,
-                                     providers=context["view"].providers)
+        page = state.renderer.render(
+            "event.html", language, context, providers=context["view"].providers
+        )
         return CachedBody.build(
-            page.html.encode(), "text/html; charset=utf-8",
+            page.html.encode(),
+            "text/html; charset=utf-8",
             (
                 ("content-security-policy", page.csp.header()),
                 ("link", link_header(context["oembed_json"], context["oembed_xml"])),
                 *language_headers(language, negotiated),
             ),
-            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    key = (event.slug, requested_slug, language, negotiated, options.theme, phase)
-    return await cached(request, "event_page", key, render)
+    return await cached(request, "event_page", wanted.cache_key, render)

@@ -2,31 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.errors import NotFound
-from widget.oembed import build_response, parse_request
+from widget.model import Event
+from widget.oembed import OEmbedRequest, build_response, parse_request
 from widget.routes._common import cached, event_for
 from widget.services import services
-from widget.timing import OEMBED_CACHE_AGE, PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
+from widget.timing import (
+    OEMBED_CACHE_AGE,
+    PAGE_MAX_AGE,
+    STALE_WHILE_REVALIDATE,
+    Phase,
+    event_phase,
+)
 from widget.widget_height import Content, signup_labels
 from widget.widget_view import build_view
 
 
-async def oembed(request: Request) -> Response:
-    """GET /oembed?url=… — a ``rich`` response whose html survives WordPress's filter."""
+@dataclass(frozen=True)
+class EmbedRequest:
+    """A parsed oEmbed request and the event it names; ``cache_key`` names the body."""
+
+    event: Event
+    wanted: OEmbedRequest
+    phase: Phase
+
+    @property
+    def cache_key(self) -> Hashable:
+        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        return (self.event.slug, self.wanted, self.phase)
+
+
+def resolve(request: Request) -> EmbedRequest:
+    """Parse the oEmbed parameters and find the event; raises BadRequest, NotFound, 501."""
     state = services(request)
-    public_url = state.settings.public_url
-    wanted = parse_request(request.query_params, public_url)
+    wanted = parse_request(request.query_params, state.settings.public_url)
     try:
         event = event_for(request, wanted.target.slug)
     except NotFound:
         raise NotFound(
             f"The url names no event we know ('{wanted.target.slug}').", parameter="url"
         ) from None
-    phase = event_phase(event, state.now())
+    return EmbedRequest(event, wanted, event_phase(event, state.now()))
+
+
+async def oembed(request: Request) -> Response:
+    """GET /oembed?url=… — a ``rich`` response whose html survives WordPress's filter."""
+    state = services(request)
+    public_url = state.settings.public_url
+    resolved = resolve(request)
+    event, wanted, phase = resolved.event, resolved.wanted, resolved.phase
 
     def render() -> CachedBody:
         options = wanted.target.options
@@ -43,8 +74,11 @@ async def oembed(request: Request) -> Response:
         )
         body, media_type = response.serialize(wanted.format)
         return CachedBody.build(
-            body, media_type, (("access-control-allow-origin", "*"),),
-            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+            body,
+            media_type,
+            (("access-control-allow-origin", "*"),),
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    return await cached(request, "oembed", (event.slug, wanted, phase), render)
+    return await cached(request, "oembed", resolved.cache_key, render)

@@ -198,12 +198,11 @@ async def publish_page(request: Request) -> Response:
             page_language=language, phases=phases, public_url=state.settings.public_url,
             labels_for=lambda code: signup_labels(state.renderer.environment(code)),
         )
-        page = state.renderer.render("publish.html", language, context)
         # The live preview frames our own widget: the page's policy must allow that frame.
-        policy = f"{page.csp.header()}; frame-src 'self'"
+        page = state.renderer.render("publish.html", language, context, frames_self=True)
         return CachedBody.build(
             page.html.encode(), "text/html; charset=utf-8",
-            (("content-security-policy", policy), *language_headers(language, True)),
+            (("content-security-policy", page.csp.header()), *language_headers(language, True)),
             max_age=PAGE_MAX_AGE[phases[chosen.slug]],
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phases[chosen.slug]],
         )
