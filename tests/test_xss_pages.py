@@ -309,11 +309,10 @@ def test_widget_shows_data_as_text(client: TestClient, hostile: HostileData, lan
             # "TIME · VENUE", or the venue alone.
             ("venues", sorted(t.split(" · ", 1)[-1] for t in texts(page, ".when")),
              sorted(location.venue or "" for location in event.locations)),
-            # The link's own text, without its "(opens in a new tab)" span.
+            # The fallback text, in its own span marked with the event's language.
             ("fallbacks", [
-                "".join(link.find_all(string=True, recursive=False))
-                for link in page.select(".fallback a")
-            ], [item.fallback or "" for item in event.media]),
+                span.get_text() for span in page.select(".fallback a > span[lang]")
+            ], [item.fallback for item in event.media if item.fallback]),
         ]
         failures += [
             f"{event.slug} {language} {what}: page {got[:3]!r} != data {want[:3]!r}"
