@@ -7,7 +7,6 @@ from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.errors import NotFound
-from widget.event_calendar import event_calendar as build_calendar
 from widget.params import parse_view
 from widget.routes._common import cached, event_for
 from widget.sanitizer import plain_text
@@ -31,6 +30,9 @@ async def event_calendar(request: Request) -> Response:
 
     def render() -> CachedBody:
         text = event.text(language)[1]
+        # Imported here: icalendar costs memory at start, and only this route needs it.
+        from widget.event_calendar import event_calendar as build_calendar
+
         body = build_calendar(
             event, locations,
             language=language,

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
-from widget.card_image import card_text, render_card
 from widget.i18n import translations
 from widget.oembed import CARD_WIDTH, parse_dimension
 from widget.params import parse_lang, single
@@ -29,6 +28,9 @@ async def event_card(request: Request) -> Response:
     width = parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH) or CARD_WIDTH
 
     async def render() -> CachedBody:
+        # Imported here: Pillow costs several MB of memory, and only this route needs it.
+        from widget.card_image import card_text, render_card
+
         text = card_text(event, language, translations(language), state.settings.public_host)
         png = await asyncio.to_thread(render_card, text, width)
         return CachedBody.build(
