@@ -16,6 +16,23 @@ from widget.settings import SAMPLE_DATA_DIR, Settings
 
 SAMPLE_SLUG = "2024-05-13-international-protest"
 PUBLIC_URL = "https://widget.example.org"
+# The sample's 14 cities as the English widget names them (seed order).
+SAMPLE_CITIES = (
+    "San Francisco",
+    "New York City",
+    "Berlin",
+    "London",
+    "Rome",
+    "Stockholm",
+    "The Hague",
+    "Paris",
+    "Oslo",
+    "Sydney",
+    "Ottawa",
+    "Reykjavík",
+    "Portland",
+    "São Paulo",
+)
 # Before the sample protest: the widget asks for signups.
 BEFORE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 # After it: the widget says it took place.
@@ -47,4 +64,6 @@ def client(app: Starlette) -> Iterator[TestClient]:
     """A client that runs the app's lifespan."""
     with TestClient(app, base_url=PUBLIC_URL) as test_client:
         yield test_client
+
+
 pytest_plugins = ["browser_support"]

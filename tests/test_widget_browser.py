@@ -20,26 +20,10 @@ from browser_support import (
     record_requests,
     wait_until,
 )
-from conftest import SAMPLE_SLUG
+from conftest import SAMPLE_CITIES, SAMPLE_SLUG
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CITIES = [
-    "San Francisco",
-    "New York City",
-    "Berlin",
-    "London",
-    "Rome",
-    "Stockholm",
-    "The Hague",
-    "Paris",
-    "Oslo",
-    "Sydney",
-    "Ottawa",
-    "Reykjavík",
-    "Portland",
-    "São Paulo",
-]
 X_HOST = "platform.twitter.com"
 CONSENT_KEY = "pauseai-widget:consent:x"
 # Reads the stored choice; None where storage is denied (third-party frames in Chromium's
@@ -267,7 +251,7 @@ def test_works_without_javascript(browser: Any, live_server: LiveServer) -> None
     page.goto(live_server(f"/embed/{SAMPLE_SLUG}?lang=en"))
     links = page.locator("a.row")
     assert links.count() == 14
-    for city in CITIES:
+    for city in SAMPLE_CITIES:
         link = page.get_by_role("link", name=re.compile(f"^{re.escape(city)} "))
         assert link.is_visible(), city
         assert (link.get_attribute("href") or "").startswith(live_server(f"/go/{SAMPLE_SLUG}/"))

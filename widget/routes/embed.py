@@ -51,22 +51,16 @@ async def widget(request: Request) -> Response:
     """GET /embed/{slug} — the widget for one event (``next`` resolves by the clock)."""
     state = services(request)
     wanted = resolve(request)
-    event, options, language, negotiated, phase = (
-        wanted.event,
-        wanted.options,
-        wanted.language,
-        wanted.negotiated,
-        wanted.phase,
-    )
+    event, language, phase = wanted.event, wanted.language, wanted.phase
 
     def render() -> CachedBody:
-        view = build_view(event, options, language, phase, state.settings.public_url)
+        view = build_view(event, wanted.options, language, phase, state.settings.public_url)
         page = state.renderer.render(
             "embed.html", language, {"view": view}, providers=view.providers
         )
         headers = (
             ("content-security-policy", page.csp.header()),
-            *language_headers(language, negotiated),
+            *language_headers(language, wanted.negotiated),
         )
         return CachedBody.build(
             page.html.encode("utf-8"),

@@ -152,13 +152,7 @@ async def event_page(request: Request) -> Response:
     """GET /events/{slug}?lang=&theme= — the canonical page of one event."""
     state = services(request)
     wanted = resolve(request)
-    event, options, language, negotiated, phase = (
-        wanted.event,
-        wanted.options,
-        wanted.language,
-        wanted.negotiated,
-        wanted.phase,
-    )
+    event, language, phase = wanted.event, wanted.language, wanted.phase
     requested_slug = wanted.requested_slug
 
     def render() -> CachedBody:
@@ -166,8 +160,8 @@ async def event_page(request: Request) -> Response:
             event,
             requested_slug=requested_slug,
             language=language,
-            explicit_lang=options.lang is not None,
-            theme=options.theme,
+            explicit_lang=wanted.options.lang is not None,
+            theme=wanted.options.theme,
             phase=phase,
             public_url=state.settings.public_url,
         )
@@ -180,7 +174,7 @@ async def event_page(request: Request) -> Response:
             (
                 ("content-security-policy", page.csp.header()),
                 ("link", link_header(context["oembed_json"], context["oembed_xml"])),
-                *language_headers(language, negotiated),
+                *language_headers(language, wanted.negotiated),
             ),
             max_age=PAGE_MAX_AGE[phase],
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
