@@ -62,6 +62,12 @@ ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
 
 # Targets from the issue.
 MIN_RATIO = 0.90
+# What profiling (py-spy, pyinstrument) found when the ratio target was missed: the bare
+# app costs uvicorn's own ~30 us of CPU per request, so a ratio of 0.90 leaves ~3 us for
+# all of our Python; a cache hit served by widget.fast_path (before routing) still spends
+# ~8 us (embed.js) to ~40 us (oEmbed: parsing and checking the url parameter) in query
+# parsing, language negotiation, the key lookup and the metrics. Compare the "cpu" figures.
+RATIO_NOTE = "profiled: uvicorn alone costs ~30 us/request, leaving ~3 us; compare cpu figures"
 MAX_P99_FACTOR = 2.0
 MAX_COLD_RENDER_MS = 2.0
 MAX_WIDGET_TOTAL_GZIP = 10 * 1024
@@ -128,7 +134,7 @@ class Target:
     limit: float
     unit: str
     higher_is_better: bool = False
-    note: str = ""
+    note: str = ""  # printed after a missed target: what the profile says blocks it
 
     @property
     def status(self) -> str:
@@ -376,7 +382,7 @@ def load_scenarios(results: Results) -> list[Target]:
         if scenario.cached:
             median = figures["median"]
             targets.append(Target(f"{scenario.name} req/s ratio to bare", median["ratio"],
-                                  MIN_RATIO, "x", higher_is_better=True))
+                                  MIN_RATIO, "x", higher_is_better=True, note=RATIO_NOTE))
             targets.append(Target(f"{scenario.name} p99 vs bare p99", median["p99_factor"],
                                   MAX_P99_FACTOR, "x"))
     return targets
@@ -562,7 +568,7 @@ def report(targets: list[Target]) -> None:
     for target in targets:
         comparison = ">=" if target.higher_is_better else "<="
         value = "-" if target.value is None else f"{target.value:.2f}"
-        note = f"  ({target.note})" if target.note else ""
+        note = f"  ({target.note})" if target.note and target.status != "PASS" else ""
         print(f"  {target.status:<4}  {target.name}: {value} {target.unit} "
               f"(target {comparison} {target.limit:g}){note}")
 
