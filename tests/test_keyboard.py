@@ -136,12 +136,24 @@ def focused_now(page: Any) -> Stop | None:
     return None
 
 
+def settled_focus(page: Any, tries: int = 20) -> Stop | None:
+    """The focused element once focus has settled: moving into a cross-origin frame (another
+    process) completes asynchronously, so "nothing focused" is re-checked for up to 1 s."""
+    stop = focused_now(page)
+    for _ in range(tries):
+        if stop is not None and stop.key != "BODY":
+            break
+        page.wait_for_timeout(50)
+        stop = focused_now(page)
+    return stop
+
+
 def tab_through(page: Any, key: str = "Tab") -> list[Stop]:
     """Press ``key`` until focus leaves the document or comes back to the first stop."""
     stops: list[Stop] = []
     for _ in range(MAX_TABS):
         page.keyboard.press(key)
-        stop = focused_now(page)
+        stop = settled_focus(page)
         if stop is None or stop.key == "BODY" or (stops and stop.key == stops[0].key):
             return stops
         stops.append(stop)
