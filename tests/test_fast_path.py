@@ -9,8 +9,9 @@ from urllib.parse import quote
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import Scope, Send
 
-from widget import fast_path
+from widget.app import WidgetApp
 from widget.fast_path import FastPath
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
@@ -39,12 +40,9 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 def fast_path_of(app: Starlette) -> FastPath:
-    """The FastPath instance in the app's (built) middleware stack."""
-    layer = app.middleware_stack
-    while layer is not None and not isinstance(layer, FastPath):
-        layer = getattr(layer, "app", None)
-    assert isinstance(layer, FastPath), "FastPath is not in the middleware list"
-    return layer
+    """The FastPath the application asks before Starlette runs."""
+    assert isinstance(app, WidgetApp)
+    return app.fast_path
 
 
 def answer(client: TestClient, target: str, headers: dict[str, str]) -> Answer:
@@ -65,9 +63,13 @@ def hot_client(client: TestClient) -> Iterator[TestClient]:
 def slow_answer(
     client: TestClient, target: str, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Answer:
-    """The same request answered by the normal stack (the fast path matches no route)."""
+    """The same request answered by the normal stack (the fast path answers nothing)."""
+
+    async def never(scope: Scope, send: Send) -> bool:
+        return False
+
     with monkeypatch.context() as patched:
-        patched.setattr(fast_path, "_route", lambda path: None)
+        patched.setattr(fast_path_of(client.app), "answer", never)  # type: ignore[arg-type]
         return answer(client, target, headers)
 
 

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from widget.assets import Assets
 from widget.cache import BodyCache
@@ -74,9 +75,19 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     )
 
 
+class WidgetApp(Starlette):
+    """Starlette, with ``FastPath`` answering body-cache hits before any of Starlette runs."""
+
+    fast_path: FastPath
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await self.fast_path.answer(scope, send):
+            await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, clock: Callable[[], datetime] | None = None
-) -> Starlette:
+) -> WidgetApp:
     """Build the application for ``settings`` (defaults: the bundled sample data)."""
     settings = settings or Settings()
     state = build_services(settings, clock)
@@ -109,10 +120,9 @@ def create_app(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGHUP)
 
-    app = Starlette(
+    app = WidgetApp(
         routes=ROUTES,
         middleware=[
-            Middleware(FastPath),
             Middleware(RequestMetrics, metrics=state.metrics),
             Middleware(
                 SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.is_https
@@ -126,4 +136,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = state
+    app.fast_path = FastPath(app, state)
     return app

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ class CachedBody:
     stale_while_revalidate: int = 3600
     gzipped: bytes | None = field(default=None)
     etag: str = ""
+    # When it was rendered (the body cache's own clock): it leaves the cache by ``born + ttl``.
+    born: float = field(default_factory=time.monotonic, compare=False)
 
     @classmethod
     def build(
@@ -73,9 +76,10 @@ class BodyCache:
     def __init__(self, max_entries: int, max_bytes: int, ttl: float) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.ttl = ttl
         self._floor = max(1, max_bytes // max_entries)
         self._entries: TTLCache[Hashable, CachedBody] = TTLCache(
-            maxsize=max_bytes, ttl=max(ttl, 0.001), getsizeof=self._cost
+            maxsize=max_bytes, ttl=max(ttl, 0.001), timer=time.monotonic, getsizeof=self._cost
         )
         self._pending: dict[Hashable, asyncio.Future[CachedBody]] = {}
         self.hits = 0

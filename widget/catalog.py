@@ -6,11 +6,13 @@ one and swaps it in whole, so a request never sees half of a change.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from widget.model import Event
+from widget.timing import phase_changes
 
 NEXT = "next"
 
@@ -22,11 +24,13 @@ class Catalog:
     events: tuple[Event, ...]
     version: str
     by_slug: Mapping[str, Event] = field(init=False, repr=False)
+    changes: tuple[datetime, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.events, key=lambda event: (event.date, event.slug)))
         object.__setattr__(self, "events", ordered)
         object.__setattr__(self, "by_slug", {event.slug: event for event in ordered})
+        object.__setattr__(self, "changes", phase_changes(event.date for event in ordered))
 
     def __len__(self) -> int:
         return len(self.events)
@@ -43,6 +47,16 @@ class Catalog:
         if slug == NEXT:
             return self.next_event(now.date())
         return self.by_slug.get(slug)
+
+    def steady_until(self, now: datetime) -> datetime:
+        """When an answer computed at ``now`` may next change with the clock alone.
+
+        That is the next moment an event's phase changes, or the next midnight of
+        ``now``'s zone (``next`` resolves by ``now.date()``), whichever comes first.
+        """
+        midnight = datetime.combine(now.date() + timedelta(days=1), time.min, now.tzinfo)
+        index = bisect_right(self.changes, now)
+        return min(midnight, self.changes[index]) if index < len(self.changes) else midnight
 
 
 EMPTY = Catalog(events=(), version="empty")

@@ -1,17 +1,20 @@
-"""Serving body-cache hits before routing (pure ASGI), for the hottest routes.
+"""Serving body-cache hits before Starlette (pure ASGI), for the hottest routes.
 
 Profiling ``make bench`` showed that a cache hit on ``/embed/{slug}`` spent most of its
 time outside the endpoint: Starlette's exception wrappers, route matching, the
-``Request``/``Response`` objects, and the two header-rewriting middlewares. ``FastPath``
-sits first in the middleware list and answers a GET on a hot route itself when, and only
-when, the body cache already holds the answer:
+``Request``/``Response`` objects, and the two header-rewriting middlewares.
+``widget.app.WidgetApp`` therefore asks ``FastPath`` first, before any of Starlette runs,
+and ``FastPath`` answers a GET on a hot route itself when, and only when, the body cache
+already holds the answer:
 
-1. it builds the cache key with the endpoint's own function (each hot endpoint module
-   has a ``resolve``/key function its endpoint uses too): normalized known parameters
-   only, so unknown or junk parameters can neither create entries nor be looked up;
-2. it looks the key up without rendering; a miss, or any error while building the key
-   (a malformed parameter, an unknown event), falls through to the normal stack, which
-   renders, answers errors with their pages and fills the cache;
+1. a request repeated byte for byte is answered from ``widget.ready_answers`` (no parsing
+   at all) while that answer is still valid;
+2. otherwise it builds the cache key with the endpoint's own function (each hot endpoint
+   module has a ``resolve``/key function its endpoint uses too): normalized known
+   parameters only, so unknown or junk parameters can neither create entries nor be
+   looked up; a miss, or any error while building the key (a malformed parameter, an
+   unknown event), falls through to Starlette, which renders, answers errors with their
+   pages and fills the cache;
 3. the response's status line and headers are computed once per (ETag, caching, encoding,
    validator outcome) by the normal code — ``conditional.respond`` then the
    ``SecurityHeaders`` middleware — and kept in a small bounded LRU; the body is always
@@ -25,28 +28,29 @@ when, the body cache already holds the answer:
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from cachetools import LRUCache
-from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope, Send
 
 from widget.cache import CachedBody
 from widget.conditional import accepts_gzip, etag_matches, respond
+from widget.ready_answers import GZIPPED, NO_BODY, PLAIN, ReadyAnswer, ReadyAnswers, request_key
 from widget.routes import api, embed, event_page, oembed, static
 from widget.security_headers import SecurityHeaders
 from widget.services import Services
 
 # Prepared status lines and headers kept; each is ~1 KB and holds no body.
 MAX_PREPARED = 4096
+NEVER = float("inf")
 
 KeyRecipe = Callable[[Request], Hashable]
 Prepared = tuple[int, list[tuple[bytes, bytes]]]
-# What one answer updates: request and cache-hit counters, and the latency histogram.
-Series = tuple[tuple[Counter, ...], Histogram]
 
 
 def _route(path: str) -> tuple[str, str | None] | None:
@@ -80,29 +84,56 @@ RECIPES: dict[str, KeyRecipe] = {
 
 
 class FastPath:
-    """Answers cache hits of the hot routes without routing; everything else passes on."""
+    """Answers cache hits of the hot routes before routing; says False for everything else."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: Any, state: Services) -> None:
+        self.app = app  # the Starlette application, for the endpoints' key functions
+        self.state = state
+        self.ready = ReadyAnswers()
         self.served = 0
-        self._children: dict[tuple[str, int], Series] = {}
         self._prepared: LRUCache[Hashable, Prepared] = LRUCache(MAX_PREPARED)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Send the cached answer to ``scope`` and return True, or return False untouched."""
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
-            await self.app(scope, receive, send)
-            return
+            return False
         started = time.perf_counter()
+        key = request_key(scope)
+        ready = self.ready.answers.get(key) if key is not None else None
+        if ready is not None:
+            entry = ready.entry()
+            now = self.state.clock()
+            if (
+                entry is not None
+                and ready.catalog is self.state.data.catalog
+                and ready.since <= now < ready.until
+                and time.monotonic() < ready.expires
+            ):
+                start = ready.start
+                await send(start)
+                await send({"type": "http.response.body", "body": ready.body(entry)})
+                self.served += 1
+                if ready.counts_cache_hit:
+                    self.state.cache.hits += 1
+                    ready.series.hits += 1
+                ready.series.answered(start["status"], time.perf_counter() - started)
+                return True
+            self.ready.forget(key)  # type: ignore[arg-type]  # key is set when ready is
+        return await self._answer_parsed(scope, send, key, started)
+
+    async def _answer_parsed(
+        self, scope: Scope, send: Send, key: Any, started: float
+    ) -> bool:
+        """Parse the request, look its normalized key up, answer a hit and remember it."""
         found = _route(scope["path"])
         if found is None:
-            await self.app(scope, receive, send)
-            return
+            return False
         route, slug = found
-        state: Services = scope["app"].state.services
-        entry = self._lookup(scope, route, slug, state)
+        state = self.state
+        catalog, now = state.data.catalog, state.clock()
+        entry = self._lookup(scope, route, slug)
         if entry is None:
-            await self.app(scope, receive, send)
-            return
+            return False
         request_headers = Headers(scope=scope)
         gzip = entry.gzipped is not None and accepts_gzip(request_headers)
         if_none_match = request_headers.get("if-none-match")
@@ -118,37 +149,39 @@ class FastPath:
         )
         prepared = self._prepared.get(prepared_key)
         if prepared is None:
-            prepared = await self._prepare(scope, respond(request_headers, entry), state)
+            prepared = await self._prepare(scope, respond(request_headers, entry))
             self._prepared[prepared_key] = prepared
         status, headers = prepared
-        body = b"" if not_modified else (entry.gzipped if gzip else entry.body) or b""
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        series = state.metrics.stats.route(route)
+        counts_cache_hit = route != "embed_js"  # a static file: no body-cache lookup
+        answer = ReadyAnswer(
+            start={"type": "http.response.start", "status": status, "headers": headers},
+            entry=weakref.ref(entry),
+            part=NO_BODY if not_modified else GZIPPED if gzip else PLAIN,
+            catalog=catalog,
+            since=now,
+            until=catalog.steady_until(now),
+            expires=entry.born + state.cache.ttl if counts_cache_hit else NEVER,
+            series=series,
+            counts_cache_hit=counts_cache_hit,
+        )
+        await send(answer.start)
+        await send({"type": "http.response.body", "body": answer.body(entry)})
         self.served += 1
-        counted, observed = self._series(state, route, status)
-        for counter in counted:
-            counter.inc()
-        observed.observe(time.perf_counter() - started)
+        if counts_cache_hit:
+            series.hits += 1
+        series.answered(status, time.perf_counter() - started)
+        if key is not None:
+            self.ready.remember(key, answer)
+        return True
 
-    def _series(self, state: Services, route: str, status: int) -> Series:
-        """The metric children one answer updates (looked up once per route and status)."""
-        found = self._children.get((route, status))
-        if found is None:
-            metrics = state.metrics
-            counted: tuple[Counter, ...] = (metrics.requests.labels(route, f"{status // 100}xx"),)
-            if route != "embed_js":  # a static file: no body-cache lookup to count
-                counted += (metrics.cache.labels(route, "hit"),)
-            found = (counted, metrics.latency.labels(route))
-            self._children[(route, status)] = found
-        return found
-
-    def _lookup(
-        self, scope: Scope, route: str, slug: str | None, state: Services
-    ) -> CachedBody | None:
+    def _lookup(self, scope: Scope, route: str, slug: str | None) -> CachedBody | None:
         """The cached body the endpoint would serve, or None to let the endpoint decide."""
-        request = Request({**scope, "path_params": {"slug": slug} if slug is not None else {}})
+        path_params = {"slug": slug} if slug is not None else {}
+        request = Request({**scope, "app": self.app, "path_params": path_params})
         if route == "embed_js":
             return static._body(request, "embed.js", hashed=False)
+        state = self.state
         if not state.cache.enabled:
             return None
         try:
@@ -157,10 +190,9 @@ class FastPath:
             return None
         return state.cache.get((route, state.data.catalog.version, key))
 
-    @staticmethod
-    async def _prepare(scope: Scope, response: Response, state: Services) -> Prepared:
+    async def _prepare(self, scope: Scope, response: Response) -> Prepared:
         """Status and headers exactly as the normal stack sends them for ``response``."""
-        settings = state.settings
+        settings = self.state.settings
         secured = SecurityHeaders(
             response, frame_ancestors=settings.frame_ancestors, hsts=settings.is_https
         )

@@ -38,5 +38,4 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             name = getattr(route, "name", None) or "unmatched"
-            self.metrics.requests.labels(name, f"{status // 100}xx").inc()
-            self.metrics.latency.labels(name).observe(time.perf_counter() - started)
+            self.metrics.stats.route(name).answered(status, time.perf_counter() - started)

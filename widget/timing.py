@@ -6,6 +6,7 @@ protest in Portland is not declared past while it is still 13 May there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import cache
@@ -40,6 +41,11 @@ def phase(event_date: date, now: datetime) -> Phase:
     if now < ends:
         return Phase.TODAY
     return Phase.PAST
+
+
+def phase_changes(dates: Iterable[date]) -> tuple[datetime, ...]:
+    """Every moment at which one of ``dates`` changes phase, in order."""
+    return tuple(sorted({moment for day in dates for moment in _bounds(day)}))
 
 
 def event_phase(event: Event, now: datetime) -> Phase:

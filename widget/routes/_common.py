@@ -53,5 +53,5 @@ async def cached(
     state = services(request)
     full_key = (route, state.data.catalog.version, key)
     body, hit = await state.cache.get_or_render(full_key, render)
-    state.metrics.cache.labels(route, "hit" if hit else "miss").inc()
+    state.metrics.stats.route(route).cached(hit)
     return respond(request.headers, body)

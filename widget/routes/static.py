@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget.assets import Asset
 from widget.cache import CachedBody
 from widget.conditional import respond
 from widget.errors import NotFound
@@ -16,7 +19,12 @@ LOADER_MAX_AGE = 600
 
 
 def _body(request: Request, name: str, hashed: bool) -> CachedBody:
-    asset = services(request).assets[name]
+    return _served(services(request).assets[name], hashed)
+
+
+@lru_cache(maxsize=256)
+def _served(asset: Asset, hashed: bool) -> CachedBody:
+    """One ``CachedBody`` per asset and naming (the fast path holds it by weak reference)."""
     return CachedBody(
         body=asset.content,
         media_type=asset.media_type,
