@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from widget.app import ROUTES
+from widget.metrics import RequestStats
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
 
@@ -72,6 +73,33 @@ def test_requests_and_latency_are_counted_by_route_and_status_class(client: Test
     )
     assert observed == 4
     assert value(after, "widget_request_seconds_sum", route="event_json") > 0
+
+
+def test_latency_buckets_are_cumulative_and_end_at_the_count() -> None:
+    """Each latency lands in the first bucket whose bound holds it; +Inf equals the count."""
+    stats = RequestStats()
+    series = stats.route("embed")
+    for seconds in (0.0001, 0.0005, 0.0007, 0.02, 5.0):
+        series.answered(200, seconds)
+    series.answered(503, 0.001)
+    exposed = {
+        (sample.name, sample.labels.get("le")): sample.value
+        for family in stats.collect() if family.name == "widget_request_seconds"
+        for sample in family.samples
+    }
+    assert exposed[("widget_request_seconds_bucket", "0.0005")] == 2  # le: 0.0005 included
+    assert exposed[("widget_request_seconds_bucket", "0.001")] == 4
+    assert exposed[("widget_request_seconds_bucket", "0.025")] == 5
+    assert exposed[("widget_request_seconds_bucket", "1.0")] == 5
+    assert exposed[("widget_request_seconds_bucket", "+Inf")] == 6
+    assert exposed[("widget_request_seconds_count", None)] == 6
+    assert exposed[("widget_request_seconds_sum", None)] == pytest.approx(5.0223)
+    counted = {
+        sample.labels["status"]: sample.value
+        for family in stats.collect() if family.name == "widget_requests"
+        for sample in family.samples if sample.name == "widget_requests_total"
+    }
+    assert counted == {"2xx": 5, "5xx": 1}
 
 
 def test_cache_hits_misses_and_size_are_exposed(client: TestClient) -> None:

@@ -90,7 +90,8 @@ class FastPath:
         self.app = app  # the Starlette application, for the endpoints' key functions
         self.state = state
         self.ready = ReadyAnswers()
-        self.served = 0
+        self.served = 0  # answers sent, ready or parsed
+        self.served_ready = 0  # of those, answers sent from ``self.ready`` without parsing
         self._prepared: LRUCache[Hashable, Prepared] = LRUCache(MAX_PREPARED)
 
     async def answer(self, scope: Scope, send: Send) -> bool:
@@ -113,6 +114,7 @@ class FastPath:
                 await send(start)
                 await send({"type": "http.response.body", "body": ready.body(entry)})
                 self.served += 1
+                self.served_ready += 1
                 if ready.counts_cache_hit:
                     self.state.cache.hits += 1
                     ready.series.hits += 1
