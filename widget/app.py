@@ -22,6 +22,7 @@ from widget.error_pages import http_exception, http_problem, server_error
 from widget.errors import HTTPProblem
 from widget.fast_path import FastPath
 from widget.metrics import Metrics
+from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.request_metrics import RequestMetrics
@@ -53,9 +54,11 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     metrics = Metrics()
     cache = BodyCache(settings.cache_size, settings.cache_bytes, settings.cache_ttl)
     assets = Assets()
+    ready_answers = ReadyAnswers()
 
     def on_change(catalog: Catalog) -> None:
         cache.clear()
+        ready_answers.clear()
         metrics.data_events.set(len(catalog))
 
     def on_result(ok: bool) -> None:
@@ -72,6 +75,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         assets=assets,
         metrics=metrics,
         clock=(lambda: fixed) if fixed is not None else (clock or system_clock),
+        ready_answers=ready_answers,
     )
 
 

@@ -40,7 +40,7 @@ from starlette.types import Message, Scope, Send
 
 from widget.cache import CachedBody
 from widget.conditional import accepts_gzip, etag_matches, respond
-from widget.ready_answers import GZIPPED, NO_BODY, PLAIN, ReadyAnswer, ReadyAnswers, request_key
+from widget.ready_answers import GZIPPED, NO_BODY, PLAIN, ReadyAnswer, request_key
 from widget.routes import api, embed, event_page, oembed, static
 from widget.security_headers import SecurityHeaders
 from widget.services import Services
@@ -89,7 +89,7 @@ class FastPath:
     def __init__(self, app: Any, state: Services) -> None:
         self.app = app  # the Starlette application, for the endpoints' key functions
         self.state = state
-        self.ready = ReadyAnswers()
+        self.ready = state.ready_answers
         self.served = 0  # answers sent, ready or parsed
         self.served_ready = 0  # of those, answers sent from ``self.ready`` without parsing
         self._prepared: LRUCache[Hashable, Prepared] = LRUCache(MAX_PREPARED)
@@ -106,7 +106,7 @@ class FastPath:
             now = self.state.clock()
             if (
                 entry is not None
-                and ready.catalog is self.state.data.catalog
+                and ready.version == self.state.data.catalog.version
                 and ready.since <= now < ready.until
                 and time.monotonic() < ready.expires
             ):
@@ -160,21 +160,21 @@ class FastPath:
             start={"type": "http.response.start", "status": status, "headers": headers},
             entry=weakref.ref(entry),
             part=NO_BODY if not_modified else GZIPPED if gzip else PLAIN,
-            catalog=catalog,
+            version=catalog.version,
             since=now,
             until=catalog.steady_until(now),
             expires=entry.born + state.cache.ttl if counts_cache_hit else NEVER,
             series=series,
             counts_cache_hit=counts_cache_hit,
         )
+        if key is not None:  # before sending: a reload cannot slip in between
+            self.ready.remember(key, answer)
         await send(answer.start)
         await send({"type": "http.response.body", "body": answer.body(entry)})
         self.served += 1
         if counts_cache_hit:
             series.hits += 1
         series.answered(status, time.perf_counter() - started)
-        if key is not None:
-            self.ready.remember(key, answer)
         return True
 
     def _lookup(self, scope: Scope, route: str, slug: str | None) -> CachedBody | None:

@@ -14,7 +14,7 @@ A ready answer is used only while all of these hold, and dropped otherwise:
   cleared from the body cache (size bound, new data) takes the answer with it, and the
   body cache's byte bound stays the only bound on bodies;
 - the entry is younger than the body cache's TTL;
-- the catalog is the same object it was built from (a reload swaps in a new one);
+- the data version is the one it was built from (a reload also clears the memo);
 - the clock is inside the window in which no event's phase and no ``next`` changes.
 
 The memo is bounded in entries (oldest dropped first) and skips requests whose remembered
@@ -31,7 +31,6 @@ from datetime import datetime
 from starlette.types import Message, Scope
 
 from widget.cache import CachedBody
-from widget.catalog import Catalog
 from widget.metrics import RouteSeries
 
 MAX_ANSWERS = 2048
@@ -50,7 +49,7 @@ class ReadyAnswer:
     start: Message
     entry: weakref.ref[CachedBody]
     part: int  # NO_BODY (a 304), PLAIN or GZIPPED
-    catalog: Catalog
+    version: str  # the catalog's data version
     since: datetime
     until: datetime
     expires: float  # time.monotonic() deadline

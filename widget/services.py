@@ -11,6 +11,7 @@ from starlette.requests import Request
 from widget.assets import Assets
 from widget.cache import BodyCache
 from widget.metrics import Metrics
+from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.settings import Settings
@@ -27,6 +28,7 @@ class Services:
     assets: Assets
     metrics: Metrics
     clock: Callable[[], datetime]
+    ready_answers: ReadyAnswers
 
     def now(self) -> datetime:
         """The current time (fixed by WIDGET_NOW for previews and tests)."""
