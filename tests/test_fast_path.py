@@ -7,12 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from starlette.applications import Starlette
+from answer_support import answer, fast_path_of, normal_answer
 from starlette.testclient import TestClient
-from starlette.types import Scope, Send
-
-from widget.app import WidgetApp
-from widget.fast_path import FastPath
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
 
@@ -36,21 +32,6 @@ HEADER_VARIANTS = [
     {"accept-language": "de-CH, fr;q=0.5"},  # negotiated language (Vary)
     {"accept-language": "tlh"},  # nothing supported: the event's default language
 ]
-Answer = tuple[int, dict[str, str], bytes]
-
-
-def fast_path_of(app: Starlette) -> FastPath:
-    """The FastPath the application asks before Starlette runs."""
-    assert isinstance(app, WidgetApp)
-    return app.fast_path
-
-
-def answer(client: TestClient, target: str, headers: dict[str, str]) -> Answer:
-    """Status, headers (without Date) and the undecoded body."""
-    with client.stream("GET", target, headers=headers) as response:
-        body = b"".join(response.iter_raw())
-        kept = {name: value for name, value in response.headers.items() if name != "date"}
-        return response.status_code, kept, body
 
 
 @pytest.fixture
@@ -58,19 +39,6 @@ def hot_client(client: TestClient) -> Iterator[TestClient]:
     """A client whose app has served one request, so its middleware stack is built."""
     client.get("/healthz")
     yield client
-
-
-def slow_answer(
-    client: TestClient, target: str, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> Answer:
-    """The same request answered by the normal stack (the fast path answers nothing)."""
-
-    async def never(scope: Scope, send: Send) -> bool:
-        return False
-
-    with monkeypatch.context() as patched:
-        patched.setattr(fast_path_of(client.app), "answer", never)  # type: ignore[arg-type]
-        return answer(client, target, headers)
 
 
 @pytest.mark.parametrize("headers", HEADER_VARIANTS)
@@ -81,12 +49,12 @@ def test_fast_answers_equal_the_normal_stacks(
     """A cache hit served by the fast path has the normal stack's status, headers and bytes."""
     first = answer(hot_client, target, headers)
     assert first[0] == 200
-    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    fast = fast_path_of(hot_client.app)
     served = fast.served
     second = answer(hot_client, target, headers)
     assert fast.served == served + 1, "not a fast-path hit: did a key recipe drift?"
     assert second == first
-    assert slow_answer(hot_client, target, headers, monkeypatch) == second
+    assert normal_answer(hot_client, target, monkeypatch, headers) == second
 
 
 @pytest.mark.parametrize("target", HOT_TARGETS)
@@ -98,7 +66,7 @@ def test_validators_give_the_same_304(
     for validator in (etag, f"W/{etag}", f'"other", {etag}', "*"):
         fast = answer(hot_client, target, {"if-none-match": validator})
         assert fast[0] == 304 and fast[2] == b""
-        assert slow_answer(hot_client, target, {"if-none-match": validator}, monkeypatch) == fast
+        assert normal_answer(hot_client, target, monkeypatch, {"if-none-match": validator}) == fast
     assert answer(hot_client, target, {"if-none-match": '"stale"'})[0] == 200
 
 
@@ -116,7 +84,7 @@ def test_unknown_parameters_hit_the_normalized_entry(hot_client: TestClient, tar
     hot_client.get(base)
     cache = hot_client.app.state.services.cache  # type: ignore[attr-defined]
     entries = len(cache)
-    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    fast = fast_path_of(hot_client.app)
     served = fast.served
     assert hot_client.get(target).content == hot_client.get(base).content
     assert fast.served == served + 2
@@ -140,12 +108,12 @@ def test_errors_fall_through_to_the_normal_stack(
     hot_client: TestClient, target: str, status: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Requests the fast path cannot answer from cache get the normal stack's error answer."""
-    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    fast = fast_path_of(hot_client.app)
     served = fast.served
     first = answer(hot_client, target, {})
     assert first[0] == status
     assert answer(hot_client, target, {}) == first
-    assert slow_answer(hot_client, target, {}, monkeypatch) == first
+    assert normal_answer(hot_client, target, monkeypatch, {}) == first
     assert fast.served == served
 
 
@@ -153,7 +121,7 @@ def test_head_and_post_are_left_to_the_router(hot_client: TestClient) -> None:
     """Only GET is answered by the fast path; HEAD and POST get the router's answers."""
     target = f"/events/{SAMPLE_SLUG}.json"
     hot_client.get(target)
-    fast = fast_path_of(hot_client.app)  # type: ignore[arg-type]
+    fast = fast_path_of(hot_client.app)
     served = fast.served
     assert hot_client.head(target).status_code == 200
     assert hot_client.post(target).status_code == 405

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from answer_support import Answer, answer, fast_path_of, normal_answer
 from starlette.testclient import TestClient
-from starlette.types import Scope, Send
 
 from widget.app import WidgetApp, create_app
-from widget.fast_path import FastPath
 from widget.ready_answers import MAX_KEY_BYTES
 from widget.settings import Settings
 
@@ -25,7 +24,6 @@ EMBED = f"/embed/{SAMPLE_SLUG}?lang=en"
 STARTS = datetime(2024, 5, 12, 10, 0, tzinfo=UTC)
 ENDS = datetime(2024, 5, 14, 12, 0, tzinfo=UTC)
 TICK = timedelta(microseconds=1)
-Answer = tuple[int, dict[str, str], bytes]
 
 
 class MovableClock:
@@ -38,36 +36,9 @@ class MovableClock:
         return self.now
 
 
-def fast_path_of(client: TestClient) -> FastPath:
-    """The FastPath of the client's application."""
-    assert isinstance(client.app, WidgetApp)
-    return client.app.fast_path
-
-
-def answer(client: TestClient, target: str, headers: object = None) -> Answer:
-    """Status, headers without Date, and the undecoded body."""
-    with client.stream("GET", target, headers=headers) as response:  # type: ignore[arg-type]
-        body = b"".join(response.iter_raw())
-        kept = {name: value for name, value in response.headers.items() if name != "date"}
-        return response.status_code, kept, body
-
-
-def normal_answer(
-    client: TestClient, target: str, monkeypatch: pytest.MonkeyPatch, headers: object = None
-) -> Answer:
-    """The same request answered by Starlette alone (the fast path answers nothing)."""
-
-    async def never(scope: Scope, send: Send) -> bool:
-        return False
-
-    with monkeypatch.context() as patched:
-        patched.setattr(fast_path_of(client), "answer", never)
-        return answer(client, target, headers)
-
-
 def served_ready(client: TestClient, target: str, headers: object = None) -> tuple[Answer, bool]:
     """The answer to ``target`` and whether it came ready (without parsing)."""
-    fast = fast_path_of(client)
+    fast = fast_path_of(client.app)
     before = fast.served_ready
     found = answer(client, target, headers)
     return found, fast.served_ready == before + 1
@@ -94,7 +65,7 @@ def test_the_third_identical_request_is_answered_ready(client: TestClient) -> No
     for _ in range(3):
         again, ready = served_ready(client, EMBED)
         assert ready and again == first
-    assert len(fast_path_of(client).ready) == 1
+    assert len(fast_path_of(client.app).ready) == 1
 
 
 @pytest.mark.parametrize(
@@ -221,7 +192,7 @@ def test_a_reload_is_never_answered_from_the_old_data(
     event_file.write_text(
         event_file.read_text("utf-8").replace("city: Ottawa", "city: Toronto"), "utf-8"
     )
-    ready = fast_path_of(client).ready
+    ready = fast_path_of(client.app).ready
     remembered = dict(ready.answers)
     assert len(remembered) == 1
     assert client.app.state.services.data.reload()  # type: ignore[attr-defined]
@@ -232,7 +203,7 @@ def test_a_reload_is_never_answered_from_the_old_data(
 
 def test_junk_requests_keep_the_memo_bounded(client: TestClient) -> None:
     """Distinct junk parameters fill at most the bound; oversized ones are not remembered."""
-    fast = fast_path_of(client)
+    fast = fast_path_of(client.app)
     fast.ready.max_entries = 16
     for number in range(100):
         for _ in range(2):
