@@ -110,15 +110,10 @@ class FastPath:
                 and ready.since <= now < ready.until
                 and time.monotonic() < ready.expires
             ):
-                start = ready.start
-                await send(start)
-                await send({"type": "http.response.body", "body": ready.body(entry)})
-                self.served += 1
                 self.served_ready += 1
                 if ready.counts_cache_hit:
-                    self.state.cache.hits += 1
-                    ready.series.hits += 1
-                ready.series.answered(start["status"], time.perf_counter() - started)
+                    self.state.cache.hits += 1  # the parsed path's lookup counts its own
+                await self._send(send, ready, entry, started)
                 return True
             self.ready.forget(key)  # type: ignore[arg-type]  # key is set when ready is
         return await self._answer_parsed(scope, send, key, started)
@@ -169,13 +164,21 @@ class FastPath:
         )
         if key is not None:  # before sending: a reload cannot slip in between
             self.ready.remember(key, answer)
-        await send(answer.start)
+        await self._send(send, answer, entry, started)
+        return True
+
+    async def _send(
+        self, send: Send, answer: ReadyAnswer, entry: CachedBody, started: float
+    ) -> None:
+        """Send ``answer`` with its body from ``entry`` and count it like the normal stack."""
+        start = answer.start
+        await send(start)
         await send({"type": "http.response.body", "body": answer.body(entry)})
         self.served += 1
-        if counts_cache_hit:
+        series = answer.series
+        if answer.counts_cache_hit:
             series.hits += 1
-        series.answered(status, time.perf_counter() - started)
-        return True
+        series.answered(start["status"], time.perf_counter() - started)
 
     def _lookup(self, scope: Scope, route: str, slug: str | None) -> CachedBody | None:
         """The cached body the endpoint would serve, or None to let the endpoint decide."""
