@@ -8,7 +8,7 @@ default language.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, negotiate_locale
@@ -62,15 +62,23 @@ def negotiate(header: str | None) -> str | None:
     """The best supported language for an Accept-Language header, if any matches."""
     if not header:
         return None
-    preferred = [tag.replace("-", "_") for tag in parse_accept_language(header)]
-    if not preferred:
-        return None
-    available = [babel_locale_name(language) for language in SUPPORTED_LANGUAGES]
-    for tag in preferred:
-        # Exact or prefix match against our catalogs, in the visitor's order.
-        match = negotiate_locale([tag], available, aliases=_ALIASES)
-        if match is None and "_" in tag:
-            match = negotiate_locale([tag.split("_")[0]], available, aliases=_ALIASES)
+    for tag in parse_accept_language(header):
+        match = _supported(tag)
         if match is not None:
-            return str(Locale.parse(match)).replace("_", "-")
+            return match
     return None
+
+
+@lru_cache(maxsize=1024)
+def _supported(tag: str) -> str | None:
+    """Our language for one language tag: exact or prefix match against our catalogs.
+
+    Memoized (bounded): browsers send few distinct tags, and Babel's matching is the
+    costliest step of a cache hit that has to be parsed.
+    """
+    available = [babel_locale_name(language) for language in SUPPORTED_LANGUAGES]
+    tag = tag.replace("-", "_")
+    match = negotiate_locale([tag], available, aliases=_ALIASES)
+    if match is None and "_" in tag:
+        match = negotiate_locale([tag.split("_")[0]], available, aliases=_ALIASES)
+    return None if match is None else str(Locale.parse(match)).replace("_", "-")

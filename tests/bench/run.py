@@ -9,6 +9,9 @@ What it measures, and how:
   ``BENCH_CONNECTIONS`` (32) connections. Servers are pinned to CPU 0 and wrk to CPU 1
   with ``taskset`` (same pinning for both apps), so ratios within a round compare like
   with like; absolute numbers across machines or runs do not.
+- Parsed hits, for information (no target): ``/embed/{slug}`` with a different
+  Accept-Language on every request (a wrk script), so no request repeats byte for byte
+  and each cache hit is parsed by ``widget.fast_path`` instead of answered ready.
 - Cache misses: a second service with ``WIDGET_CACHE_TTL=0`` renders every request; its
   ``/metrics`` afterwards proves that the requests really missed.
 - Cold render: in process, a generated 50-city event, the widget rendered through the
@@ -82,11 +85,24 @@ class Scenario:
     name: str
     target: str
     server: str = "cached"
+    # Every request sends its own Accept-Language (all resolving to English), so none
+    # repeats byte for byte: each is a cache hit the fast path must parse (no ready answer).
+    varied_language: bool = False
 
     @property
     def cached(self) -> bool:
-        """True when the figures are for cache hits (the ratio targets apply)."""
+        """True when the figures are for cache hits."""
         return self.server == "cached"
+
+    @property
+    def has_targets(self) -> bool:
+        """True when the issue's ratio and p99 targets apply (repeated cached requests)."""
+        return self.cached and not self.varied_language
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers wrk sends (the first request's, for a varied scenario)."""
+        return {**ACCEPT_GZIP, **({"Accept-Language": "en, x-0"} if self.varied_language else {})}
 
 
 @dataclass
@@ -168,6 +184,8 @@ def scenarios() -> list[Scenario]:
         Scenario("event_json", f"/events/{SAMPLE_SLUG}.json"),
         Scenario("embed_js", "/embed.js"),
         Scenario("embed_miss", f"/embed/{SAMPLE_SLUG}?lang=en", server="miss"),
+        # For information (no target): what a hit costs when it cannot be answered ready.
+        Scenario("embed_parsed", f"/embed/{SAMPLE_SLUG}", varied_language=True),
     ]
 
 
@@ -205,18 +223,41 @@ def parse_wrk(output: str) -> Load:
     )
 
 
-def wrk(server: ServerProcess, target: str, seconds: float) -> Load:
+# wrk script: a new Accept-Language on every request ("en, x-1", "en, x-2", ...).
+VARIED_LANGUAGE_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, {
+    ["Host"] = wrk.headers["Host"],
+    ["Accept-Encoding"] = "gzip",
+    ["Accept-Language"] = "en, x-" .. counter,
+  })
+end
+"""
+
+
+def wrk(server: ServerProcess, scenario: Scenario, seconds: float) -> Load:
     """Load one URL for ``seconds`` with a fixed number of connections (wrk on LOAD_CPUS)."""
     command = [
         "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(seconds, 1):g}s", "--latency",
-        "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{server.port}{target}",
+        "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{server.port}{scenario.target}",
     ]
+    script = None
+    if scenario.varied_language:
+        script = Path(tempfile.mkstemp(prefix="bench-", suffix=".lua")[1])
+        script.write_text(VARIED_LANGUAGE_SCRIPT, encoding="utf-8")
+        command[1:1] = ["-s", str(script)]
     if LOAD_CPUS is not None:
         command = ["taskset", "-c", LOAD_CPUS, *command]
     cpu_before = server.cpu_seconds()
-    done = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=seconds + 60
-    )
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        )
+    finally:
+        if script is not None:
+            script.unlink()
     load = parse_wrk(done.stdout)
     load.cpu_us_per_request = (server.cpu_seconds() - cpu_before) / max(load.requests, 1) * 1e6
     return load
@@ -225,9 +266,9 @@ def wrk(server: ServerProcess, target: str, seconds: float) -> Load:
 # --- capture and replay -------------------------------------------------------------------
 
 
-def capture(server: ServerProcess, target: str) -> dict[str, Any]:
-    """The response as a gzip-accepting client gets it (Date dropped: uvicorn adds its own)."""
-    status, headers, body = server.get(target, ACCEPT_GZIP)
+def capture(server: ServerProcess, scenario: Scenario) -> dict[str, Any]:
+    """The response as wrk's client gets it (Date dropped: uvicorn adds its own)."""
+    status, headers, body = server.get(scenario.target, scenario.headers)
     return {
         "status": status,
         "headers": [(name.lower(), value) for name, value in headers if name.lower() != "date"],
@@ -280,7 +321,7 @@ def capture_all(
     runnable: list[Scenario] = []
     replays: dict[str, dict[str, Any]] = {}
     for scenario in planned:
-        response = capture(servers[scenario.server], scenario.target)
+        response = capture(servers[scenario.server], scenario)
         if response["status"] != 200:
             print(f"SKIP {scenario.name}: {scenario.target} answers {response['status']}")
             results.scenarios[scenario.name] = {
@@ -298,19 +339,19 @@ def alternate(
 ) -> dict[str, list[Round]]:
     """Warm up, then ROUNDS rounds of (real, bare) runs per scenario, back to back."""
     for scenario in runnable:  # warm-up: caches, code paths, connections
-        wrk(servers[scenario.server], scenario.target, 1)
-        wrk(bare, scenario.target, 1)
+        wrk(servers[scenario.server], scenario, 1)
+        wrk(bare, scenario, 1)
     rounds: dict[str, list[Round]] = {scenario.name: [] for scenario in runnable}
     for number in range(ROUNDS):
         for scenario in runnable:
             measured = Round(
-                wrk(servers[scenario.server], scenario.target, SECONDS),
-                wrk(bare, scenario.target, SECONDS),
+                wrk(servers[scenario.server], scenario, SECONDS),
+                wrk(bare, scenario, SECONDS),
             )
             rounds[scenario.name].append(measured)
             real, baseline = measured.real, measured.bare
             print(
-                f"round {number + 1} {scenario.name:<11} "
+                f"round {number + 1} {scenario.name:<12} "
                 f"real {real.requests_per_second:8.0f} req/s p50 {real.p50_ms:6.2f} ms "
                 f"p99 {real.p99_ms:6.2f} ms | bare {baseline.requests_per_second:8.0f} req/s "
                 f"p99 {baseline.p99_ms:6.2f} ms | ratio {measured.ratio:.2f} "
@@ -371,7 +412,7 @@ def load_scenarios(results: Results) -> list[Target]:
     targets: list[Target] = []
     for scenario in planned:
         if scenario not in runnable:
-            if scenario.cached:
+            if scenario.has_targets:
                 targets.append(Target(f"{scenario.name} req/s ratio to bare", None, MIN_RATIO, "x",
                                       higher_is_better=True, note="route not built yet"))
             continue
@@ -379,7 +420,7 @@ def load_scenarios(results: Results) -> list[Target]:
         if scenario.name == "embed_miss":
             figures["miss_fraction"] = misses
         results.scenarios[scenario.name] = figures
-        if scenario.cached:
+        if scenario.has_targets:
             median = figures["median"]
             targets.append(Target(f"{scenario.name} req/s ratio to bare", median["ratio"],
                                   MIN_RATIO, "x", higher_is_better=True, note=RATIO_NOTE))
@@ -599,7 +640,7 @@ def main() -> int:
     for name, figures in results.scenarios.items():
         if "median" in figures:
             m = figures["median"]
-            print(f"  {name:<11} {m['requests_per_second']:8.0f} req/s  p50 {m['p50_ms']:.2f} ms  "
+            print(f"  {name:<12} {m['requests_per_second']:8.0f} req/s  p50 {m['p50_ms']:.2f} ms  "
                   f"p99 {m['p99_ms']:.2f} ms  bare {m['bare_requests_per_second']:8.0f} req/s  "
                   f"ratio {m['ratio']:.2f}  p99 x{m['p99_factor']:.2f}  "
                   f"cpu {m['cpu_us_per_request']:.0f} us/req (ratio {m['cpu_ratio']:.2f})")
