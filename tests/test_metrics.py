@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from widget.app import ROUTES
-from widget.metrics import RequestStats
+from widget.metrics import LATENCY_BUCKETS, RequestStats
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
 
@@ -100,6 +104,41 @@ def test_latency_buckets_are_cumulative_and_end_at_the_count() -> None:
         for sample in family.samples if sample.name == "widget_requests_total"
     }
     assert counted == {"2xx": 5, "5xx": 1}
+
+
+@pytest.mark.parametrize("exposition", [generate_latest, generate_openmetrics])
+def test_request_stats_expose_what_prometheus_clients_own_metrics_would(
+    exposition: Callable[[CollectorRegistry], bytes],
+) -> None:
+    """Same families, samples and values as prometheus_client's Counter and Histogram."""
+    ours = CollectorRegistry(auto_describe=True)
+    stats = RequestStats()
+    ours.register(stats)
+    theirs = CollectorRegistry()
+    requests = Counter("widget_requests", "HTTP requests by route and status class",
+                       ["route", "status"], registry=theirs)
+    latency = Histogram("widget_request_seconds", "Time to answer a request, by route",
+                        ["route"], buckets=LATENCY_BUCKETS, registry=theirs)
+    cache = Counter("widget_cache", "Body cache lookups by route and result (hit, miss)",
+                    ["route", "result"], registry=theirs)
+    for route, status, seconds, hit in [
+        ("embed", 200, 0.0004, True), ("embed", 304, 0.002, True), ("oembed", 404, 0.3, False),
+        ("embed", 200, 2.5, False), ("unmatched", 404, 0.0001, None),
+    ]:
+        stats.route(route).answered(status, seconds)
+        requests.labels(route, f"{status // 100}xx").inc()
+        latency.labels(route).observe(seconds)
+        if hit is not None:
+            stats.route(route).cached(hit)
+            cache.labels(route, "hit" if hit else "miss").inc()
+
+    def lines(registry: CollectorRegistry) -> list[str]:
+        text = exposition(registry).decode()
+        # Creation times differ between the two registries; everything else must not.
+        return sorted(re.sub(r"(_created\{[^}]*\}) \S+$", r"\1 T", line)
+                      for line in text.splitlines())
+
+    assert lines(ours) == lines(theirs)
 
 
 def test_cache_hits_misses_and_size_are_exposed(client: TestClient) -> None:

@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from answer_support import Answer, answer, fast_path_of, normal_answer
+from starlette.datastructures import MutableHeaders
 from starlette.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
 from widget.app import WidgetApp, create_app
 from widget.ready_answers import MAX_KEY_BYTES
@@ -20,6 +23,7 @@ from widget.settings import Settings
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 
 EMBED = f"/embed/{SAMPLE_SLUG}?lang=en"
+PAGE = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
 # The sample protest (13 May 2024) starts somewhere at UTC+14 and ends everywhere at UTC-12.
 STARTS = datetime(2024, 5, 12, 10, 0, tzinfo=UTC)
 ENDS = datetime(2024, 5, 14, 12, 0, tzinfo=UTC)
@@ -73,6 +77,8 @@ def test_the_third_identical_request_is_answered_ready(client: TestClient) -> No
     [
         EMBED,
         f"/events/{SAMPLE_SLUG}?lang=de",
+        f"/events/{SAMPLE_SLUG}",  # language negotiated from Accept-Language
+        f"/oembed?url={PAGE}&maxwidth=600&dnt=1",
         f"/events/{SAMPLE_SLUG}.json",
         "/events/next.json",
         "/embed/next",
@@ -123,8 +129,9 @@ def test_a_phase_change_is_never_answered_from_before_it(
 ) -> None:
     """Answers remembered an instant before a phase change are not used after it."""
     clock.now = moment - TICK
-    for _ in range(3):
+    for _ in range(2):
         answer(clocked, EMBED)
+    assert served_ready(clocked, EMBED)[1]
     clock.now = moment
     found = answer(clocked, EMBED)
     assert f"max-age={max_age}," in found[1]["cache-control"]
@@ -144,8 +151,11 @@ def test_next_follows_the_date_even_between_phase_changes(
     app = create_app(replace(settings, now=None), clock=clock)
     with TestClient(app, base_url=PUBLIC_URL) as client:
         clock.now = datetime(2024, 5, 14, tzinfo=UTC) - TICK
-        for _ in range(3):
+        for _ in range(2):
             assert client.get("/events/next.json").json()["slug"] == SAMPLE_SLUG
+        ready_answer = fast_path_of(client.app).served_ready
+        assert client.get("/events/next.json").json()["slug"] == SAMPLE_SLUG
+        assert fast_path_of(client.app).served_ready == ready_answer + 1
         clock.now += TICK
         assert client.get("/events/next.json").json()["slug"] == later.name
 
@@ -239,3 +249,68 @@ def test_steady_until_is_the_next_phase_change_or_midnight(
 ) -> None:
     """The validity window of an answer ends at the first moment anything could change."""
     assert app.state.services.data.catalog.steady_until(now) == until
+
+
+class ScriptedClock(MovableClock):
+    """A clock that answers the next scripted readings first, then ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__(now)
+        self.script: list[datetime] = []
+
+    def __call__(self) -> datetime:
+        return self.script.pop(0) if self.script else self.now
+
+
+def test_an_answer_read_across_a_phase_change_is_not_remembered(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path's first clock reading falls before a change, the endpoint's after it."""
+    clock = ScriptedClock(STARTS + TICK)
+    app = create_app(replace(settings, now=None), clock=clock)
+    with TestClient(app, base_url=PUBLIC_URL) as client:
+        answer(client, EMBED)  # rendered on the day
+        clock.script = [STARTS - TICK]  # the parsed hit's first reading: the day before
+        found, ready = served_ready(client, EMBED)
+        assert not ready and "max-age=60," in found[1]["cache-control"]
+        assert len(app.fast_path.ready) == 0
+        clock.now = STARTS - TICK  # the clock steps back: the day's answer must not come ready
+        found = answer(client, EMBED)
+        assert "max-age=300," in found[1]["cache-control"]
+        assert found == normal_answer(client, EMBED, monkeypatch)
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["MutableHeaders", "list.append"])
+def test_a_wrapper_editing_headers_never_changes_later_answers(
+    client: TestClient, in_place: bool
+) -> None:
+    """Every ready answer sends a fresh start message: edits by wrappers do not pile up."""
+    app = client.app
+    numbers = iter(range(1, 100))
+
+    async def tagged(scope: Scope, receive: Receive, send: Send) -> None:
+        async def tag(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                number = str(next(numbers))
+                if in_place:
+                    message["headers"].append((b"x-request-id", number.encode()))
+                else:
+                    MutableHeaders(scope=message).append("x-request-id", number)
+            await send(message)
+
+        await app(scope, receive, tag)
+
+    with TestClient(tagged, base_url=PUBLIC_URL) as wrapped:
+        seen = [wrapped.get(EMBED).headers.get_list("x-request-id") for _ in range(5)]
+    assert seen == [["1"], ["2"], ["3"], ["4"], ["5"]]
+    assert fast_path_of(app).served_ready >= 3
+
+
+def test_a_fast_path_error_falls_back_to_starlette(settings: Settings) -> None:
+    """An error while preparing an answer (here a naive clock) is left to the normal stack."""
+    app = create_app(replace(settings, now=None), clock=lambda: datetime(2024, 5, 1, 12))
+    with TestClient(app, base_url=PUBLIC_URL) as client:
+        for _ in range(3):
+            response = client.get("/embed.js")
+            assert response.status_code == 200 and "PauseAI" in response.text
+        assert app.fast_path.served == 0

@@ -98,6 +98,10 @@ class BodyCache:
         """Bytes currently held (real sizes, not the floored costs)."""
         return sum(entry.size for entry in self._entries.values())
 
+    def count_hit(self) -> None:
+        """Count a hit served from a body this cache holds without looking it up again."""
+        self.hits += 1
+
     def get(self, key: Hashable) -> CachedBody | None:
         """The cached body for ``key``, if present and fresh (counts a hit)."""
         entry = self._entries.get(key)

@@ -100,7 +100,7 @@ class FastPath:
             return False
         started = time.perf_counter()
         key = request_key(scope)
-        ready = self.ready.answers.get(key) if key is not None else None
+        ready = self.ready.get(key) if key is not None else None
         if ready is not None:
             entry = ready.entry()
             now = self.state.clock()
@@ -112,25 +112,36 @@ class FastPath:
             ):
                 self.served_ready += 1
                 if ready.counts_cache_hit:
-                    self.state.cache.hits += 1  # the parsed path's lookup counts its own
+                    self.state.cache.count_hit()  # the parsed path's lookup counts its own
                 await self._send(send, ready, entry, started)
                 return True
             self.ready.forget(key)  # type: ignore[arg-type]  # key is set when ready is
-        return await self._answer_parsed(scope, send, key, started)
-
-    async def _answer_parsed(
-        self, scope: Scope, send: Send, key: Any, started: float
-    ) -> bool:
-        """Parse the request, look its normalized key up, answer a hit and remember it."""
-        found = _route(scope["path"])
+        try:
+            found = await self._answer_parsed(scope, key)
+        except Exception:  # nothing sent yet: Starlette answers (and reports) it
+            return False
         if found is None:
             return False
-        route, slug = found
+        await self._send(send, *found, started)
+        return True
+
+    async def _answer_parsed(
+        self, scope: Scope, key: Any
+    ) -> tuple[ReadyAnswer, CachedBody] | None:
+        """Parse the request and look its normalized key up: the answer to a hit, or None.
+
+        The answer is remembered for ``key`` when the clock stayed inside one validity
+        window while the endpoint's key function read it.
+        """
+        hot = _route(scope["path"])
+        if hot is None:
+            return None
+        route, slug = hot
         state = self.state
         catalog, now = state.data.catalog, state.clock()
         entry = self._lookup(scope, route, slug)
         if entry is None:
-            return False
+            return None
         request_headers = Headers(scope=scope)
         gzip = entry.gzipped is not None and accepts_gzip(request_headers)
         if_none_match = request_headers.get("if-none-match")
@@ -152,7 +163,8 @@ class FastPath:
         series = state.metrics.stats.route(route)
         counts_cache_hit = route != "embed_js"  # a static file: no body-cache lookup
         answer = ReadyAnswer(
-            start={"type": "http.response.start", "status": status, "headers": headers},
+            status=status,
+            headers=headers,
             entry=weakref.ref(entry),
             part=NO_BODY if not_modified else GZIPPED if gzip else PLAIN,
             version=catalog.version,
@@ -162,30 +174,29 @@ class FastPath:
             series=series,
             counts_cache_hit=counts_cache_hit,
         )
-        if key is not None:  # before sending: a reload cannot slip in between
+        # Remembered before sending, so a reload cannot slip in between.
+        if key is not None and now <= state.clock() < answer.until:
             self.ready.remember(key, answer)
-        await self._send(send, answer, entry, started)
-        return True
+        return answer, entry
 
     async def _send(
         self, send: Send, answer: ReadyAnswer, entry: CachedBody, started: float
     ) -> None:
         """Send ``answer`` with its body from ``entry`` and count it like the normal stack."""
-        start = answer.start
-        await send(start)
+        await send(answer.start())
         await send({"type": "http.response.body", "body": answer.body(entry)})
         self.served += 1
         series = answer.series
         if answer.counts_cache_hit:
-            series.hits += 1
-        series.answered(start["status"], time.perf_counter() - started)
+            series.cached(hit=True)
+        series.answered(answer.status, time.perf_counter() - started)
 
     def _lookup(self, scope: Scope, route: str, slug: str | None) -> CachedBody | None:
         """The cached body the endpoint would serve, or None to let the endpoint decide."""
         path_params = {"slug": slug} if slug is not None else {}
         request = Request({**scope, "app": self.app, "path_params": path_params})
         if route == "embed_js":
-            return static._body(request, "embed.js", hashed=False)
+            return static.asset_body(request, "embed.js", hashed=False)
         state = self.state
         if not state.cache.enabled:
             return None

@@ -92,6 +92,9 @@ class RequestStats:
                     cumulative += count
                     buckets.append((bound, float(cumulative)))
                 latency.add_metric([name], buckets, series.seconds)
+                latency.add_sample(  # as prometheus_client's own Histogram exposes it
+                    "widget_request_seconds_created", {"route": name}, series.created
+                )
             for result, count in (("hit", series.hits), ("miss", series.misses)):
                 if count:
                     cache.add_metric([name, result], count, created=series.created)

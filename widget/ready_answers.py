@@ -19,7 +19,9 @@ A ready answer is used only while all of these hold, and dropped otherwise:
 
 The memo is bounded in entries (oldest dropped first) and skips requests whose remembered
 parts exceed ``MAX_KEY_BYTES``, so junk parameters or headers cost at most a bounded
-amount of memory and never an answer the normal path would not give.
+amount of memory and never an answer the normal path would not give. One-off requests
+(junk parameters, rare headers) push older answers out, but a popular answer pushed out is
+put back by its next request: it costs one parsed answer per ``MAX_ANSWERS`` one-offs.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ NO_BODY, PLAIN, GZIPPED = 0, 1, 2
 class ReadyAnswer:
     """A finished answer to one raw request, and the conditions under which it holds."""
 
-    start: Message
+    status: int
+    headers: list[tuple[bytes, bytes]]  # never sent itself: each answer sends a copy
     entry: weakref.ref[CachedBody]
     part: int  # NO_BODY (a 304), PLAIN or GZIPPED
     version: str  # the catalog's data version
@@ -55,6 +58,10 @@ class ReadyAnswer:
     expires: float  # time.monotonic() deadline
     series: RouteSeries
     counts_cache_hit: bool
+
+    def start(self) -> Message:
+        """A fresh ``http.response.start`` message (servers and wrappers may edit it)."""
+        return {"type": "http.response.start", "status": self.status, "headers": [*self.headers]}
 
     def body(self, entry: CachedBody) -> bytes:
         """The body bytes this answer sends from ``entry``."""
@@ -73,11 +80,13 @@ def request_key(scope: Scope) -> RequestKey | None:
             encoding = value if encoding is None else encoding
         elif name == b"if-none-match":
             validator = value if validator is None else validator
+    path: str = scope["path"]
     query: bytes = scope["query_string"]
-    size = len(query) + len(language or b"") + len(encoding or b"") + len(validator or b"")
+    size = len(path) + len(query)
+    size += len(language or b"") + len(encoding or b"") + len(validator or b"")
     if size > MAX_KEY_BYTES:
         return None
-    return (scope["path"], query, language, encoding, validator)
+    return (path, query, language, encoding, validator)
 
 
 class ReadyAnswers:
@@ -89,6 +98,10 @@ class ReadyAnswers:
 
     def __len__(self) -> int:
         return len(self.answers)
+
+    def get(self, key: RequestKey) -> ReadyAnswer | None:
+        """The answer remembered for ``key``, valid or not (the caller checks)."""
+        return self.answers.get(key)
 
     def remember(self, key: RequestKey, answer: ReadyAnswer) -> None:
         """Keep ``answer`` for ``key``, dropping the oldest answers beyond the bound."""
