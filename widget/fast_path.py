@@ -110,10 +110,16 @@ class FastPath:
                 and ready.since <= now < ready.until
                 and time.monotonic() < ready.expires
             ):
+                # The hottest lines of the service: ``_send`` inlined (one coroutine less).
+                await send(ready.start())
+                await send({"type": "http.response.body", "body": ready.body(entry)})
+                self.served += 1
                 self.served_ready += 1
+                series = ready.series
                 if ready.counts_cache_hit:
                     self.state.cache.count_hit()  # the parsed path's lookup counts its own
-                await self._send(send, ready, entry, started)
+                    series.hits += 1
+                series.answered(ready.status, time.perf_counter() - started)
                 return True
             self.ready.forget(key)  # type: ignore[arg-type]  # key is set when ready is
         try:
