@@ -366,9 +366,10 @@ def alternate(
         for scenario in runnable:
             real_slices: list[Load] = []
             bare_slices: list[Load] = []
-            for _ in range(SLICES):  # taking turns: both see the same stretch of time
-                real_slices.append(wrk(servers[scenario.server], scenario, SECONDS / SLICES))
-                bare_slices.append(wrk(bare, scenario, SECONDS / SLICES))
+            slices = max(1, min(SLICES, int(SECONDS)))  # wrk runs whole seconds
+            for _ in range(slices):  # taking turns: both see the same stretch of time
+                real_slices.append(wrk(servers[scenario.server], scenario, SECONDS / slices))
+                bare_slices.append(wrk(bare, scenario, SECONDS / slices))
             measured = Round(combined(real_slices), combined(bare_slices))
             rounds[scenario.name].append(measured)
             real, baseline = measured.real, measured.bare
