@@ -194,7 +194,7 @@ class FastPath:
         self.served += 1
         series = answer.series
         if answer.counts_cache_hit:
-            series.cached(hit=True)
+            series.hits += 1
         series.answered(answer.status, time.perf_counter() - started)
 
     def _lookup(self, scope: Scope, route: str, slug: str | None) -> CachedBody | None:
