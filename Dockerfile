@@ -8,11 +8,14 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY requirements/run.txt ./requirements/run.txt
+# The locked build backend (hatchling), then the wheel built without fetching anything else.
+RUN pip install --require-hashes --no-deps -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY widget ./widget
 COPY templates ./templates
 COPY static ./static
-RUN pip wheel --no-deps --wheel-dir /dist .
+RUN pip wheel --no-deps --no-build-isolation --wheel-dir /dist .
 
 FROM python:3.11-slim
 # The event data served: a directory in the build context, baked into the image.
@@ -25,7 +28,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8080
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin widget
 COPY --from=build /dist/ /tmp/dist/
-RUN pip install /tmp/dist/*.whl && rm -rf /tmp/dist
+COPY requirements/run.txt /tmp/run.txt
+# Exactly the locked versions (hashes checked), then the wheel itself without resolving.
+RUN pip install --require-hashes --no-deps -r /tmp/run.txt \
+    && pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist /tmp/run.txt
 COPY --chown=root:root ${DATA_DIR} /srv/data
 USER widget
 WORKDIR /srv

@@ -1,26 +1,34 @@
-# Entry points: make run · make test · make lint · make bench · make messages
+# Entry points: make run · make test · make lint · make bench · make messages · make lock
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Every install comes from a lock (requirements/*.txt): exact versions with hashes, no
+# dependency resolution, and the project itself built with the locked hatchling.
+PIP_LOCKED := $(BIN)/python -m pip install -q --require-hashes --no-deps
+PIP_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+LOCK := pip-compile -q --generate-hashes --strip-extras --allow-unsafe --all-build-deps \
+	--no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: run test lint bench messages wheel clean
+.PHONY: run test lint format bench messages lock wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 # Runtime install (what `make run` needs).
-$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+$(VENV)/.run-deps: requirements/run.txt pyproject.toml | $(BIN)/python
+	$(PIP_LOCKED) -r requirements/run.txt
+	$(PIP_SELF)
+	$(BIN)/python -m pip check
 	@touch $@
 
-# Test install: the package with its test extras, and the npm tools (axe-core, lighthouse).
-$(VENV)/.test-deps: pyproject.toml package.json package-lock.json | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
-	# npm ci installs exactly the lock; lighthouse pins a dependency to 'latest', so when a
-	# newer release makes the lock stale, fall back to a normal install.
-	npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+# Test install: the locked test set, the package, and the npm tools (axe-core, lighthouse)
+# exactly as package-lock.json has them.
+$(VENV)/.test-deps: requirements/test.txt pyproject.toml package.json package-lock.json | $(BIN)/python
+	$(PIP_LOCKED) -r requirements/test.txt
+	$(PIP_SELF)
+	$(BIN)/python -m pip check
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 run: $(VENV)/.run-deps
@@ -30,21 +38,33 @@ test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test-deps
+	$(BIN)/ruff format --check widget tests
 	$(BIN)/ruff check widget tests
 	$(BIN)/mypy
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff format widget tests
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m tests.bench.run
 
-# Extract UI strings, update every catalog, compile .mo files (committed, shipped in the wheel).
+# Refresh the lock to the newest releases pyproject.toml allows; then `make messages` and
+# `make test` (see the README's "Upgrading dependencies").
+lock: $(VENV)/.test-deps
+	$(BIN)/$(LOCK) -o requirements/run.txt pyproject.toml
+	$(BIN)/$(LOCK) --extra test -c requirements/run.txt -o requirements/test.txt pyproject.toml
+
+# Extract UI strings, update every catalog (plural rules from the installed Babel), compile
+# .mo files (committed, shipped in the wheel).
 messages: $(VENV)/.test-deps
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location \
 		--sort-output --project pauseai-widget -o widget/locales/messages.pot .
 	$(BIN)/pybabel update -i widget/locales/messages.pot -d widget/locales --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m tests.plural_forms
 	$(BIN)/pybabel compile -d widget/locales --statistics
 
 wheel: $(VENV)/.test-deps
-	$(BIN)/python -m build --wheel --outdir dist .
+	$(BIN)/python -m build --no-isolation --wheel --outdir dist .
 
 clean:
 	rm -rf $(VENV) dist build node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -23,10 +23,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from tests.plural_forms import SAMPLES, reshape
 from widget.i18n import DOMAIN, LOCALES_DIR
 from widget.languages import SUPPORTED_LANGUAGES, babel_locale_name
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a failure says when the installed Babel (its CLDR) moved on from the catalogs.
+FIX = "run `make messages` (it takes plural rules from the installed Babel), then translate"
 TRANSLATED = tuple(language for language in SUPPORTED_LANGUAGES if language != "en")
 
 # The same extraction as `make messages` (keep the two in step).
@@ -102,7 +105,7 @@ def test_locales_hold_exactly_the_supported_languages() -> None:
 def test_every_message_is_translated(language: str) -> None:
     """Every message of a non-English catalog has a non-empty translation in every form."""
     untranslated = [m.id for m in messages(language) if not all(s.strip() for s in forms(m))]
-    assert untranslated == []
+    assert untranslated == [], f"translate every form of these in {po_path(language)}"
 
 
 def test_english_catalog_defers_to_the_source() -> None:
@@ -116,7 +119,10 @@ def test_no_fuzzy_or_obsolete_entries(language: str) -> None:
     """No catalog (nor its header) is fuzzy, and none keeps obsolete entries."""
     parsed = catalog(language)
     assert not parsed.fuzzy, "a fuzzy header makes pybabel compile skip the whole catalog"
-    assert [m.id for m in messages(language) if m.fuzzy] == []
+    fuzzy = [m.id for m in messages(language) if m.fuzzy]
+    assert fuzzy == [], (
+        f"review these in {po_path(language)} and drop their fuzzy flag, then `make messages`"
+    )
     assert list(parsed.obsolete) == []
 
 
@@ -175,22 +181,23 @@ def test_plural_forms_match_the_language(language: str) -> None:
     """Plural-Forms is Babel's rule for the language, and plural messages have that many forms."""
     parsed = catalog(language)
     expected = get_plural(babel_locale_name(language))
-    assert (parsed.num_plurals, parsed.plural_expr) == (expected.num_plurals, expected.plural_expr)
+    rule = (parsed.num_plurals, parsed.plural_expr)
+    assert rule == (expected.num_plurals, expected.plural_expr), f"{language}: {FIX}"
     plural_messages = [m for m in messages(language) if m.pluralizable]
     assert plural_messages, "the catalogs have plural messages (city and country counts)"
-    assert {len(forms(m)) for m in plural_messages} == {parsed.num_plurals}
+    assert {len(forms(m)) for m in plural_messages} == {parsed.num_plurals}, f"{language}: {FIX}"
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_plural_rule_agrees_with_cldr(language: str) -> None:
-    """For whole numbers 0 to 999 the gettext plural index and CLDR's category match one to one."""
+    """For 0 to 999 and millions the gettext plural index and CLDR's category match one to one."""
     parsed = catalog(language)
     index_of = gettext.c2py(parsed.plural_expr)
     category_of = Locale.parse(babel_locale_name(language)).plural_form
-    pairs = {(index_of(n), category_of(n)) for n in range(1000)}
+    pairs = {(index_of(n), category_of(n)) for n in SAMPLES}
     indices = {index for index, _ in pairs}
     categories = {category for _, category in pairs}
-    assert len(pairs) == len(indices) == len(categories) == parsed.num_plurals
+    assert len(pairs) == len(indices) == len(categories) == parsed.num_plurals, f"{language}: {FIX}"
 
 
 def extract(tmp_path: Path) -> Catalog:
@@ -248,4 +255,26 @@ def test_compiled_catalog_is_up_to_date(language: str) -> None:
     fresh.seek(0)
     with po_path(language).with_suffix(".mo").open("rb") as handle:
         committed = gettext.GNUTranslations(handle)
-    assert committed._catalog == gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
+    fresh_catalog = gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
+    assert committed._catalog == fresh_catalog, f"{language}: run `make messages`"  # type: ignore[attr-defined]
+
+
+def test_make_messages_reshapes_a_catalog_left_behind_by_cldr() -> None:
+    """A catalog with an older plural rule gets Babel's rule, each new form from the old form
+    its numbers used, and is marked fuzzy so the tests above name it until reviewed."""
+    old = Catalog(locale="fr")
+    old._num_plurals, old._plural_expr = 2, "(n > 1)"  # Babel 2.18's French
+    old.add(("%(num)d city", "%(num)d cities"), ("%(num)d ville", "%(num)d villes"))
+    old.add("Close", "Fermer")
+    assert reshape(old, "fr") == ["%(num)d city"]
+    expected = get_plural("fr")
+    assert (old.num_plurals, old.plural_expr) == (expected.num_plurals, expected.plural_expr)
+    plural = old.get(("%(num)d city", "%(num)d cities"))
+    assert plural is not None and plural.fuzzy
+    index_of = gettext.c2py(old.plural_expr)
+    by_number = {n: plural.string[index_of(n)] for n in (0, 1, 2, 5, 10**6)}
+    assert by_number == {
+        0: "%(num)d ville", 1: "%(num)d ville", 2: "%(num)d villes", 5: "%(num)d villes",
+        10**6: "%(num)d villes",
+    }
+    assert reshape(old, "fr") == [], "a catalog already on Babel's rule is left alone"

@@ -186,7 +186,10 @@ def test_final_image_installs_the_built_wheel_as_a_non_root_user(stages: list[St
     copied = [argument for argument in final.all("COPY") if argument.startswith("--from=")]
     assert any(argument.startswith(f"--from={builder.name} ") for argument in copied)
     installs = " ".join(final.all("RUN"))
-    assert re.search(r"pip install [^&]*\.whl", installs)
+    assert re.search(r"pip install --no-deps [^&]*\.whl", installs)
+    # Dependencies come from the lock, hashes checked, never resolved from version ranges.
+    locked = r"pip install --require-hashes --no-deps -r \S*run\.txt"
+    assert re.search(locked, installs) and re.search(locked, builds)
     users = final.all("USER")
     assert users and users[-1] not in ("root", "0", "0:0")
     keywords = [keyword for keyword, _ in final.instructions]

@@ -18,8 +18,14 @@ import micawber
 import pytest
 import requests
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-from pyembed.core import PyEmbed, consumer
-from pyembed.core.discovery import AutoDiscoverer
+
+# pyembed imports pkg_resources (setuptools < 81, pinned in the lock, still ships it) and
+# declares a pkg_resources namespace; both warn that they are deprecated, at import only.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+    warnings.filterwarnings("ignore", ".*pkg_resources", DeprecationWarning)
+    from pyembed.core import PyEmbed, consumer
+    from pyembed.core.discovery import AutoDiscoverer
 
 from browser_support import HostSite, LiveServer, wait_until
 from conftest import SAMPLE_SLUG

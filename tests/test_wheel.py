@@ -2,9 +2,9 @@
 
 A wheel built from this flat layout silently drops the top-level ``templates/`` and
 ``static/`` unless the build maps them into the package; this test builds it the way
-``make wheel`` does, installs it (with its dependencies from the package index) into a
-clean venv that cannot see the checkout, and serves the bundled sample from a temporary
-directory.
+``make wheel`` does (with the locked build backend, no isolation), installs it with its
+locked runtime dependencies (``requirements/run.txt``, hashes required) into a clean venv
+that cannot see the checkout, and serves the bundled sample from a temporary directory.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built with ``python -m build --wheel`` into a temporary directory."""
+    """The wheel, built with ``python -m build --no-isolation --wheel`` into a temporary
+    directory (the build backend comes from the lock, not from the package index)."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out),
+         str(ROOT)],
         check=True, capture_output=True, timeout=300,
     )
     (built,) = out.glob("pauseai_widget-*.whl")
@@ -41,18 +43,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clean venv (no system site-packages, no checkout) with the wheel installed.
+    """A clean venv (no system site-packages, no checkout) with the locked runtime
+    dependencies and then the wheel (``--no-deps``) installed, as the Dockerfile does.
 
     The venv gets no pip of its own (ensurepip is slow); this interpreter's pip installs
     into it with ``--python``.
     """
     target = tmp_path_factory.mktemp("venv")
     venv.create(target, with_pip=False, clear=True)
+    pip = [sys.executable, "-m", "pip", "--python", str(target / "bin" / "python"), "install",
+           "--quiet", "--disable-pip-version-check", "--no-deps"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(target / "bin" / "python"), "install",
-         "--quiet", "--disable-pip-version-check", str(wheel)],
+        [*pip, "--require-hashes", "-r", str(ROOT / "requirements" / "run.txt")],
         check=True, capture_output=True, timeout=600,
     )
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True, timeout=600)
     return target
 
 

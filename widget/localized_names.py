@@ -13,6 +13,8 @@ from collections import Counter
 from functools import cache
 from zoneinfo import available_timezones
 
+from babel.core import get_global
+
 from widget.languages import SUPPORTED_LANGUAGES, locale
 
 # Words between a day and its month ("13 de mayo", "13th of May") or noise in a slug.
@@ -81,10 +83,16 @@ def _zones() -> tuple[str, ...]:
     return tuple(sorted(z for z in zones if z.startswith(_ZONE_AREAS)))
 
 
+def _canonical(zone: str) -> str:
+    """CLDR's id for a zone the tz database also knows by an old name (Europe/Kiev → Kyiv)."""
+    return str(get_global("zone_aliases").get(zone, zone))
+
+
 @cache
 def _zone_index(language: str) -> dict[str, str]:
-    """Folded city name → time zone: names from zone ids, then English, then ``language``."""
-    index = {fold(_derived_city(zone)): zone for zone in _zones()}
+    """Folded city name → time zone: names from zone ids (old ids too, so historic spellings
+    such as 'Kiev' or 'Calcutta' still match), then English, then ``language``."""
+    index = {fold(_derived_city(zone)): _canonical(zone) for zone in _zones()}
     for source in ("en", language):
         for zone in _zones():
             city = _exemplar(source, zone)
