@@ -79,8 +79,15 @@ YOUTUBE_VIDEO = "https://www.youtube.com/watch?v=PWyQRFlZa9c"
 SAFE_URL = "https://example.org/"
 
 TEXT_FIELDS = (
-    "title", "summary", "body", "city", "city_override", "venue", "press_title",
-    "media_fallback", "organizer",
+    "title",
+    "summary",
+    "body",
+    "city",
+    "city_override",
+    "venue",
+    "press_title",
+    "media_fallback",
+    "organizer",
 )
 URL_FIELDS = ("signup_url", "press_url", "media_url", "organizer_url")
 # Fields of which every payload the model accepts must be carried somewhere.
@@ -88,6 +95,7 @@ COMPLETE_FIELDS = frozenset(TEXT_FIELDS) - {"organizer"}
 
 
 # --- which values a field accepts -------------------------------------------------------
+
 
 def _valid(build: Callable[[], object]) -> bool:
     try:
@@ -127,6 +135,7 @@ def media_url_variant(base: str, payload: str) -> str | None:
 
 
 # --- packing ----------------------------------------------------------------------------
+
 
 def pack(
     payloads: Sequence[str], accepted: Sequence[int], slots: int, capacity: int
@@ -181,6 +190,7 @@ def slots_needed(payloads: Sequence[str], accepted: Sequence[int], capacity: int
 
 # --- the plan ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class EventPlan:
     """One event: its slug and the documents of its files (event.yaml, LANG.md)."""
@@ -213,7 +223,7 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
     def field_slots(field: str, per_event: int, capacity: int) -> list[list[list[int]]]:
         """Per event, ``per_event`` slots of the field."""
         flat = pack(payloads, accepted[field], event_count * per_event, capacity)
-        return [flat[i * per_event:(i + 1) * per_event] for i in range(event_count)]
+        return [flat[i * per_event : (i + 1) * per_event] for i in range(event_count)]
 
     titles = field_slots("title", len(LANGUAGES), 200)
     summaries = field_slots("summary", len(LANGUAGES), 600)
@@ -226,7 +236,7 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
     # Media: every fourth event holds none, so pages without third-party hosts are tested.
     media_events = [i for i in range(event_count) if i % 4 != 3]
     media_flat = pack(payloads, accepted["media_fallback"], len(media_events) * 2, 1000)
-    fallbacks = {event: media_flat[n * 2:(n + 1) * 2] for n, event in enumerate(media_events)}
+    fallbacks = {event: media_flat[n * 2 : (n + 1) * 2] for n, event in enumerate(media_events)}
 
     url_payloads = itertools.cycle([p for p in payloads if url_variant(SAFE_URL, p)])
     plans = []
@@ -249,8 +259,11 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
             locations.append(location)
         media = []
         for n, slot in enumerate(fallbacks.get(i, [])):
-            providers = (X_POST, YOUTUBE_VIDEO) if i % 4 == 0 else (
-                (X_POST, X_POST) if i % 4 == 1 else (YOUTUBE_VIDEO, YOUTUBE_VIDEO))
+            providers = (
+                (X_POST, YOUTUBE_VIDEO)
+                if i % 4 == 0
+                else ((X_POST, X_POST) if i % 4 == 1 else (YOUTUBE_VIDEO, YOUTUBE_VIDEO))
+            )
             base = providers[n]
             url = media_url_variant(base, next(url_payloads)) or base
             media.append({"url": url, "fallback": joined(payloads, slot)})
@@ -291,6 +304,7 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
 
 # --- files ------------------------------------------------------------------------------
 
+
 def _yaml(document: Mapping[str, Any]) -> str:
     # Every scalar double-quoted on one line: escapes keep controls, line breaks and a
     # leading '#' or '---' from changing the YAML (or the front matter's end).
@@ -312,6 +326,7 @@ def write_data(root: Path, plans: Sequence[EventPlan]) -> None:
 
 
 # --- what the loaded data carries -------------------------------------------------------
+
 
 def field_values(event: Event) -> dict[str, list[str]]:
     """Every value of each text and URL field of a loaded event."""

@@ -73,10 +73,25 @@ ERROR_PAGES = [
     (f"/embed/{SAMPLE_SLUG}?accent=red", 400),  # not #rrggbb
 ]
 # Link names that do not say where they lead (en, nl, de).
-GENERIC_NAMES = frozenset({
-    "click here", "here", "more", "read more", "learn more", "link", "this link", "details",
-    "klik hier", "hier", "meer", "lees meer", "mehr", "hier klicken", "weiterlesen",
-})
+GENERIC_NAMES = frozenset(
+    {
+        "click here",
+        "here",
+        "more",
+        "read more",
+        "learn more",
+        "link",
+        "this link",
+        "details",
+        "klik hier",
+        "hier",
+        "meer",
+        "lees meer",
+        "mehr",
+        "hier klicken",
+        "weiterlesen",
+    }
+)
 # Brand names as they appear in the signup labels of every language.
 BRANDS = {
     Platform.FACEBOOK: "Facebook",
@@ -193,8 +208,9 @@ def test_no_accent_makes_the_widget_unreadable(
     browser: Any, live_server: LiveServer, query: str, scheme: str
 ) -> None:
     """Any accent colour is adjusted until text and buttons keep 4.5:1 (axe color-contrast)."""
-    context, page = open_page(browser, live_server(f"{PAGES['widget']}?lang=en&{query}"),
-                              scheme=scheme)
+    context, page = open_page(
+        browser, live_server(f"{PAGES['widget']}?lang=en&{query}"), scheme=scheme
+    )
     assert page.evaluate("document.documentElement.dataset.brand"), "the accent was applied"
     violations = all_violations(page)
     unreadable = unreadable_undecided_text(page)
@@ -259,8 +275,9 @@ def test_links_name_their_destination_and_say_they_open_a_new_tab(
     """Every link has a specific name; new-tab links say so in the page's language, others don't."""
     new_tab = translations(language).gettext(NEW_TAB)
     assert language == "en" or new_tab != NEW_TAB, "the note is translated"
-    context, page = open_page(browser, live_server(f"{PAGES[name]}?lang={language}"),
-                              language=language)
+    context, page = open_page(
+        browser, live_server(f"{PAGES[name]}?lang={language}"), language=language
+    )
     frames = [page.main_frame, *page.frames[1:]]
     problems = []
     for frame in frames:
@@ -295,10 +312,10 @@ def test_signup_links_name_city_and_platform(
 ) -> None:
     """Each signup link's name holds its city (as localized) and the platform it leads to."""
     event = load_or_raise(SAMPLE_DATA_DIR).by_slug[SAMPLE_SLUG]
-    view = build_view(event, ViewOptions(lang=language), language, Phase.UPCOMING,
-                      live_server.url)
-    context, page = open_page(browser, live_server(f"{PAGES[name]}?lang={language}"),
-                              language=language)
+    view = build_view(event, ViewOptions(lang=language), language, Phase.UPCOMING, live_server.url)
+    context, page = open_page(
+        browser, live_server(f"{PAGES[name]}?lang={language}"), language=language
+    )
     names = {link["href"]: link["name"] for link in link_names(page)}
     context.close()
     cities = [city for country in view.countries for city in country.cities]
@@ -358,8 +375,8 @@ def test_snippet_iframe_gets_its_localized_title_from_the_link(
     text = translations("nl").gettext("PauseAI protests near you")
     html = f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Host</title>
     </head><body><main><h1>Host</h1><div data-pauseai-widget="next" data-lang="nl">
-    <a href="{live_server('/events/next?lang=nl')}">{text}</a></div>
-    <script async src="{live_server('/embed.js')}"></script></main></body></html>"""
+    <a href="{live_server("/events/next?lang=nl")}">{text}</a></div>
+    <script async src="{live_server("/embed.js")}"></script></main></body></html>"""
     context = browser.new_context()
     page = context.new_page()
     page.goto(host_page.page(html))
@@ -410,8 +427,9 @@ def test_structure_headings_lists_and_landmarks(
     client: TestClient, name: str, language: str
 ) -> None:
     """One h1, no skipped heading level, one main, lists for lists, named navigation."""
-    response = client.get(PAGES[name], params={"lang": language},
-                          headers={"accept-language": language})
+    response = client.get(
+        PAGES[name], params={"lang": language}, headers={"accept-language": language}
+    )
     page = BeautifulSoup(response.text, "html.parser")
     levels = headings(page)
     assert levels.count(1) == 1 and levels[0] == 1, levels

@@ -64,26 +64,32 @@ def test_lang_localizes_summary_and_location(client: TestClient) -> None:
     assert str(hague["LOCATION"]) == "The Hague, Netherlands"
 
 
-@pytest.mark.parametrize(("query", "cities"), [
-    ("city=london", ["London"]),
-    ("city=paris,london", ["London", "Paris"]),
-    ("country=us", ["New York City", "Portland", "San Francisco"]),
-    ("country=NL&city=london", ["London", "The Hague"]),  # either filter matching is enough
-])
+@pytest.mark.parametrize(
+    ("query", "cities"),
+    [
+        ("city=london", ["London"]),
+        ("city=paris,london", ["London", "Paris"]),
+        ("country=us", ["New York City", "Portland", "San Francisco"]),
+        ("country=NL&city=london", ["London", "The Hague"]),  # either filter matching is enough
+    ],
+)
 def test_filters_select_locations(client: TestClient, query: str, cities: list[str]) -> None:
     """city= and country= keep only the matching locations."""
     vevents = events_of(client.get(f"{ICS}?{query}&lang=en").content)
     assert sorted(str(item["LOCATION"]).split(",")[0] for item in vevents) == cities
 
 
-@pytest.mark.parametrize(("query", "status", "parameter"), [
-    ("city=atlantis", 404, "city"),  # well-formed, but no such location
-    ("country=JP", 404, "country"),
-    ("city=Not_An_Id", 400, "city"),
-    ("country=Netherlands", 400, "country"),
-    ("city=london&city=paris", 400, "city"),  # repeated: a list is comma-separated
-    ("lang=xx", 400, "lang"),
-])
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ("city=atlantis", 404, "city"),  # well-formed, but no such location
+        ("country=JP", 404, "country"),
+        ("city=Not_An_Id", 400, "city"),
+        ("country=Netherlands", 400, "country"),
+        ("city=london&city=paris", 400, "city"),  # repeated: a list is comma-separated
+        ("lang=xx", 400, "lang"),
+    ],
+)
 def test_bad_filters_are_json_errors(
     client: TestClient, query: str, status: int, parameter: str
 ) -> None:
@@ -123,17 +129,24 @@ def test_a_time_and_zone_give_zoned_times(data_dir: Path) -> None:
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (Status.SCHEDULED, "CONFIRMED"),
-    (Status.MOVED_ONLINE, "CONFIRMED"),
-    (Status.POSTPONED, "TENTATIVE"),
-    (Status.CANCELLED, "CANCELLED"),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status.SCHEDULED, "CONFIRMED"),
+        (Status.MOVED_ONLINE, "CONFIRMED"),
+        (Status.POSTPONED, "TENTATIVE"),
+        (Status.CANCELLED, "CANCELLED"),
+    ],
+)
 def test_status_follows_the_event(event: Event, status: Status, expected: str) -> None:
     """STATUS is CANCELLED for a cancelled protest, TENTATIVE while postponed."""
     body = event_calendar(
-        event.model_copy(update={"status": status}), event.locations[:1], language="en",
-        host="example.org", page_url="https://example.org/events/x", description="",
+        event.model_copy(update={"status": status}),
+        event.locations[:1],
+        language="en",
+        host="example.org",
+        page_url="https://example.org/events/x",
+        description="",
     )
     [vevent] = events_of(body)
     assert str(vevent["STATUS"]) == expected
@@ -142,8 +155,17 @@ def test_status_follows_the_event(event: Event, status: Status, expected: str) -
 def test_text_with_separators_round_trips(event: Event) -> None:
     """Commas, semicolons and line breaks (CRLF, a lone CR) come back as written."""
     text = "Bring: signs, water; friends\nand\r\na\rsmile"
-    body = event_calendar(event, event.locations[:1], language="en", host="example.org",
-                          page_url="https://example.org/p", description=text)
+    body = event_calendar(
+        event,
+        event.locations[:1],
+        language="en",
+        host="example.org",
+        page_url="https://example.org/p",
+        description=text,
+    )
     assert b"\r" not in body.replace(b"\r\n", b"")  # no stray CR ends a content line
     [vevent] = events_of(body)
-    assert str(vevent["DESCRIPTION"]) == "Bring: signs, water; friends\nand\na\nsmile\n\nhttps://example.org/p"
+    assert (
+        str(vevent["DESCRIPTION"])
+        == "Bring: signs, water; friends\nand\na\nsmile\n\nhttps://example.org/p"
+    )

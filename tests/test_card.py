@@ -55,10 +55,16 @@ def test_card_is_cached_for_a_day_with_a_validator(client: TestClient) -> None:
     assert again.status_code == 304
 
 
-@pytest.mark.parametrize(("width", "size"), [
-    ("600", (600, 315)), ("300", (300, 157)), ("1", (1, 1)), ("1200", (1200, 630)),
-    ("", (1200, 630)),  # empty means full size
-])
+@pytest.mark.parametrize(
+    ("width", "size"),
+    [
+        ("600", (600, 315)),
+        ("300", (300, 157)),
+        ("1", (1, 1)),
+        ("1200", (1200, 630)),
+        ("", (1200, 630)),  # empty means full size
+    ],
+)
 def test_w_scales_the_card(client: TestClient, width: str, size: tuple[int, int]) -> None:
     """?w= gives the card that many pixels wide, its height kept in ratio."""
     response = client.get(f"{PNG}?w={width}")
@@ -66,16 +72,27 @@ def test_w_scales_the_card(client: TestClient, width: str, size: tuple[int, int]
     assert image(response.content).size == size
 
 
-@pytest.mark.parametrize("width", [
-    "0", "-1", "1201", "abc", "1e3", "600.0", " 600", "0x20",
-    "\uff16\uff10\uff10",  # full-width digits: str.isdigit() says yes, we say no
-])
+@pytest.mark.parametrize(
+    "width",
+    [
+        "0",
+        "-1",
+        "1201",
+        "abc",
+        "1e3",
+        "600.0",
+        " 600",
+        "0x20",
+        "\uff16\uff10\uff10",  # full-width digits: str.isdigit() says yes, we say no
+    ],
+)
 def test_malformed_w_is_a_json_400(client: TestClient, width: str) -> None:
     """w must be ASCII digits in 1..1200."""
     response = client.get(f"{PNG}?w={width}")
     assert response.status_code == 400
     assert response.json() == {
-        "status": 400, "error": "Invalid w (expected an integer between 1 and 1200).",
+        "status": 400,
+        "error": "Invalid w (expected an integer between 1 and 1200).",
         "parameter": "w",
     }
 
@@ -118,16 +135,26 @@ def test_a_status_other_than_scheduled_is_shown(event: Event, status: Status) ->
 def test_long_texts_still_fit(event: Event) -> None:
     """A very long title, many cities and a long site name render within the card."""
     text = CardText(
-        title="Word " * 80, date="Wednesday, 30 September 2026",
+        title="Word " * 80,
+        date="Wednesday, 30 September 2026",
         counts="500 cities in 120 countries",
-        site="a-very-long-host-name.example.org", status="Cancelled",
+        site="a-very-long-host-name.example.org",
+        status="Cancelled",
         places=tuple(f"City {number}" for number in range(500)),
     )
     assert image(render_card(text)).size == (1200, 630)
-    many = [Location(city=f"Town {n}", country="NL", signup_url="https://example.org/")
-            for n in range(3)]
-    assert len(card_text(event.model_copy(update={"locations": many}), "en",
-                         translations("en"), "x").places) == 3
+    many = [
+        Location(city=f"Town {n}", country="NL", signup_url="https://example.org/")
+        for n in range(3)
+    ]
+    assert (
+        len(
+            card_text(
+                event.model_copy(update={"locations": many}), "en", translations("en"), "x"
+            ).places
+        )
+        == 3
+    )
 
 
 def test_without_dejavu_the_builtin_font_is_used(

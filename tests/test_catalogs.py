@@ -34,9 +34,17 @@ TRANSLATED = tuple(language for language in SUPPORTED_LANGUAGES if language != "
 
 # The same extraction as `make messages` (keep the two in step).
 EXTRACT_ARGS = (
-    "-F", str(ROOT / "babel.cfg"),
-    "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
-    "--sort-output", "--project", "pauseai-widget",
+    "-F",
+    str(ROOT / "babel.cfg"),
+    "-k",
+    "_",
+    "-k",
+    "gettext",
+    "-k",
+    "ngettext:1,2",
+    "--sort-output",
+    "--project",
+    "pauseai-widget",
 )
 
 # %(name)s / %(num)d (Jinja's newstyle gettext and Python's %-formatting), {name} (str.format).
@@ -46,8 +54,20 @@ PLACEHOLDER = re.compile(
 )
 # Brand and product names that every translation keeps as written.
 BRANDS = (
-    "PauseAI", "Facebook", "Eventbrite", "Partiful", "WhatsApp", "Meetup", "Luma", "Mobilize",
-    "Action Network", "Discord", "WordPress", "Ghost", "Discourse", "oEmbed",
+    "PauseAI",
+    "Facebook",
+    "Eventbrite",
+    "Partiful",
+    "WhatsApp",
+    "Meetup",
+    "Luma",
+    "Mobilize",
+    "Action Network",
+    "Discord",
+    "WordPress",
+    "Ghost",
+    "Discourse",
+    "oEmbed",
 )
 
 
@@ -274,7 +294,10 @@ def test_make_messages_reshapes_a_catalog_left_behind_by_cldr() -> None:
     index_of = gettext.c2py(old.plural_expr)
     by_number = {n: plural.string[index_of(n)] for n in (0, 1, 2, 5, 10**6)}
     assert by_number == {
-        0: "%(num)d ville", 1: "%(num)d ville", 2: "%(num)d villes", 5: "%(num)d villes",
+        0: "%(num)d ville",
+        1: "%(num)d ville",
+        2: "%(num)d villes",
+        5: "%(num)d villes",
         10**6: "%(num)d villes",
     }
     assert reshape(old, "fr") == [], "a catalog already on Babel's rule is left alone"

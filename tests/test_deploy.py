@@ -42,9 +42,11 @@ class Stage:
 
 def dockerfile_stages(text: str) -> list[Stage]:
     """The stages of a Dockerfile (comments dropped, continuation lines joined)."""
-    logical = re.sub(r"\\\n", " ", "\n".join(
-        line for line in text.splitlines() if not line.lstrip().startswith("#")
-    ))
+    logical = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
+    )
     stages: list[Stage] = []
     for line in logical.splitlines():
         if not line.strip():
@@ -52,8 +54,10 @@ def dockerfile_stages(text: str) -> list[Stage]:
         keyword, _, arguments = line.strip().partition(" ")
         keyword, arguments = keyword.upper(), " ".join(arguments.split())
         if keyword == "FROM":
-            base, _, name = arguments.partition(" AS ") if " AS " in arguments else (
-                arguments.partition(" as ")
+            base, _, name = (
+                arguments.partition(" AS ")
+                if " AS " in arguments
+                else (arguments.partition(" as "))
             )
             stages.append(Stage(base.strip(), name.strip() or None))
         elif stages:
@@ -89,9 +93,7 @@ def route_paths() -> dict[str, str]:
     return {route.name: route.path for route in ROUTES}
 
 
-def test_fly_health_check_is_the_apps_health_route(
-    fly: dict[str, Any], client: TestClient
-) -> None:
+def test_fly_health_check_is_the_apps_health_route(fly: dict[str, Any], client: TestClient) -> None:
     """The one HTTP check GETs /healthz, a declared route that answers 200 with status ok."""
     checks = fly["http_service"]["checks"]
     assert [(check["method"].upper(), check["path"]) for check in checks] == [("GET", "/healthz")]
@@ -200,7 +202,8 @@ def test_final_image_installs_the_built_wheel_as_a_non_root_user(stages: list[St
 def test_build_context_holds_what_the_image_copies(stages: list[Stage]) -> None:
     """Every COPY source exists and is not excluded by .dockerignore; heavy dirs are excluded."""
     ignored = [
-        line.strip() for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     for pattern in (".git", ".venv", "node_modules", "tests"):

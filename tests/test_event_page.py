@@ -27,8 +27,18 @@ PAGE = f"{PUBLIC_URL}/events/{SAMPLE_SLUG}"
 IMAGE = f"{PAGE}.png"
 # What search engines require or recommend for an Event, per location.
 REQUIRED = {
-    "@context", "@type", "name", "startDate", "location", "eventStatus", "eventAttendanceMode",
-    "organizer", "offers", "image", "description", "url",
+    "@context",
+    "@type",
+    "name",
+    "startDate",
+    "location",
+    "eventStatus",
+    "eventAttendanceMode",
+    "organizer",
+    "offers",
+    "image",
+    "description",
+    "url",
 }
 
 
@@ -86,9 +96,12 @@ def meta(document: BeautifulSoup) -> dict[str, str]:
 def links(document: BeautifulSoup, rel: str) -> list[dict[str, str]]:
     """The attributes of every <link rel=REL>."""
     return [
-        {name: " ".join(value) if isinstance(value, list) else value
-         for name, value in tag.attrs.items()}
-        for tag in document.find_all("link") if rel in tag.get("rel", [])
+        {
+            name: " ".join(value) if isinstance(value, list) else value
+            for name, value in tag.attrs.items()
+        }
+        for tag in document.find_all("link")
+        if rel in tag.get("rel", [])
     ]
 
 
@@ -163,8 +176,11 @@ def test_oembed_discovery_links_and_header(client: TestClient) -> None:
 def test_discovery_keeps_next_and_an_explicit_language(client: TestClient) -> None:
     """/events/next?lang=en is discovered as itself, so the embed keeps following."""
     document = soup(page(client, "lang=en&utm_source=x", slug="next").text)
-    href = next(link["href"] for link in links(document, "alternate")
-                if link.get("type") == "application/json+oembed")
+    href = next(
+        link["href"]
+        for link in links(document, "alternate")
+        if link.get("type") == "application/json+oembed"
+    )
     assert parse_qs(urlsplit(href).query)["url"] == [f"{PUBLIC_URL}/events/next?lang=en"]
 
 
@@ -181,8 +197,9 @@ def test_open_graph_and_twitter_card(client: TestClient) -> None:
     assert tags["og:image"] == f"{IMAGE}?lang=en"
     assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
     assert tags["og:locale"] == "en_US"
-    assert [tag["content"] for tag in document.find_all("meta", property="og:locale:alternate")] \
-        == ["nl_NL"]
+    assert [
+        tag["content"] for tag in document.find_all("meta", property="og:locale:alternate")
+    ] == ["nl_NL"]
     assert tags["twitter:card"] == "summary_large_image"
     assert tags["twitter:image"] == tags["og:image"]
     assert tags["description"] == tags["og:description"]
@@ -193,8 +210,11 @@ def test_open_graph_and_twitter_card(client: TestClient) -> None:
 def test_hreflang_alternates_cover_every_text_language(client: TestClient) -> None:
     """One alternate per language with a text, plus x-default."""
     document = soup(page(client, "lang=nl").text)
-    hreflangs = {link["hreflang"]: link["href"] for link in links(document, "alternate")
-                 if "hreflang" in link}
+    hreflangs = {
+        link["hreflang"]: link["href"]
+        for link in links(document, "alternate")
+        if "hreflang" in link
+    }
     assert hreflangs == {"en": f"{PAGE}?lang=en", "nl": f"{PAGE}?lang=nl", "x-default": PAGE}
     switcher = [(a["hreflang"], "aria-current" in a.attrs) for a in document.select(".languages a")]
     assert switcher == [("en", False), ("nl", True)]
@@ -207,9 +227,16 @@ def test_without_lang_the_canonical_is_the_x_default_page(client: TestClient) ->
     assert meta(document)["og:url"] == PAGE
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("en", "en_US"), ("nl", "nl_NL"), ("nb", "nb_NO"), ("pt-BR", "pt_BR"), ("is", "is_IS"),
-])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("en", "en_US"),
+        ("nl", "nl_NL"),
+        ("nb", "nb_NO"),
+        ("pt-BR", "pt_BR"),
+        ("is", "is_IS"),
+    ],
+)
 def test_og_locale_has_a_territory(code: str, expected: str) -> None:
     """Open Graph wants language_TERRITORY."""
     assert og_locale(code) == expected
@@ -244,11 +271,15 @@ def test_json_ld_has_one_complete_event_per_location(client: TestClient, event: 
         assert place["address"]["addressCountry"] == location.country
         assert place["address"]["addressLocality"]
         assert node["offers"] == {
-            "@type": "Offer", "url": location.signup_url,
+            "@type": "Offer",
+            "url": location.signup_url,
             "availability": "https://schema.org/InStock",
         }
-        assert node["organizer"] == {"@type": "Organization", "name": "PauseAI",
-                                     "url": "https://pauseai.info"}
+        assert node["organizer"] == {
+            "@type": "Organization",
+            "name": "PauseAI",
+            "url": "https://pauseai.info",
+        }
         assert node["image"] == [f"{IMAGE}?lang=en"]
         assert node["url"] == PAGE
         assert node["description"].startswith("On Monday 13 May")
@@ -265,30 +296,39 @@ def test_a_time_and_zone_give_a_zoned_start(data_dir: Path) -> None:
         location.setdefault("timezone", "UTC")
     data["start_time"] = "12:00"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
-    settings = Settings(public_url=PUBLIC_URL, data_dir=data_dir, reload_seconds=0,
-                        now=datetime(2024, 5, 1, tzinfo=UTC))
+    settings = Settings(
+        public_url=PUBLIC_URL,
+        data_dir=data_dir,
+        reload_seconds=0,
+        now=datetime(2024, 5, 1, tzinfo=UTC),
+    )
     with TestClient(create_app(settings), base_url=PUBLIC_URL) as client:
         nodes = json_ld(page(client, "lang=en").text)[0]
     hague = next(node for node in nodes if node["location"]["name"] == "The Hague")
     assert (hague["startDate"], hague["endDate"]) == (
-        "2024-05-13T14:00:00+02:00", "2024-05-13T16:30:00+02:00"
+        "2024-05-13T14:00:00+02:00",
+        "2024-05-13T16:30:00+02:00",
     )
     assert nodes[0]["startDate"] == "2024-05-13T12:00:00+00:00"
 
 
-@pytest.mark.parametrize(("status", "schema_status", "mode"), [
-    (Status.SCHEDULED, "EventScheduled", "OfflineEventAttendanceMode"),
-    (Status.CANCELLED, "EventCancelled", "OfflineEventAttendanceMode"),
-    (Status.POSTPONED, "EventPostponed", "OfflineEventAttendanceMode"),
-    (Status.MOVED_ONLINE, "EventMovedOnline", "OnlineEventAttendanceMode"),
-])
+@pytest.mark.parametrize(
+    ("status", "schema_status", "mode"),
+    [
+        (Status.SCHEDULED, "EventScheduled", "OfflineEventAttendanceMode"),
+        (Status.CANCELLED, "EventCancelled", "OfflineEventAttendanceMode"),
+        (Status.POSTPONED, "EventPostponed", "OfflineEventAttendanceMode"),
+        (Status.MOVED_ONLINE, "EventMovedOnline", "OnlineEventAttendanceMode"),
+    ],
+)
 def test_status_maps_to_schema_org(
     event: Event, status: Status, schema_status: str, mode: str
 ) -> None:
     """eventStatus and eventAttendanceMode follow the event's status."""
     changed = event.model_copy(update={"status": status})
-    node = event_graph(changed, language="en", description="d", page_url=PAGE,
-                       image_url=IMAGE)[0].model_dump(by_alias=True, exclude_none=True)
+    node = event_graph(changed, language="en", description="d", page_url=PAGE, image_url=IMAGE)[
+        0
+    ].model_dump(by_alias=True, exclude_none=True)
     assert node["eventStatus"] == f"https://schema.org/{schema_status}"
     assert node["eventAttendanceMode"] == f"https://schema.org/{mode}"
     if status is Status.MOVED_ONLINE:
@@ -300,8 +340,9 @@ def test_json_ld_cannot_close_its_script_block(event: Event) -> None:
     hostile = "</script><script>alert(1)</script><!-- & -->"
     texts = {**event.texts, "en": EventText(title=hostile)}
     changed = event.model_copy(update={"texts": texts})
-    block = script_json(event_graph(changed, language="en", description=hostile, page_url=PAGE,
-                                    image_url=IMAGE))
+    block = script_json(
+        event_graph(changed, language="en", description=hostile, page_url=PAGE, image_url=IMAGE)
+    )
     assert "<" not in block and ">" not in block and "&" not in block
     parsed = json_ld(f'<script type="application/ld+json">{block}</script>')[0]
     assert parsed[0]["name"].startswith(hostile)
@@ -331,12 +372,15 @@ def test_theme_sets_the_documents_theme(client: TestClient) -> None:
     assert soup(page(client).text).html["data-theme"] == "auto"  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("lang=xx", "lang"),
-    ("lang=en&lang=nl", "lang"),  # repeated
-    ("theme=neon", "theme"),
-    ("theme=" + "x" * 600, "theme"),  # too long
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("lang=xx", "lang"),
+        ("lang=en&lang=nl", "lang"),  # repeated
+        ("theme=neon", "theme"),
+        ("theme=" + "x" * 600, "theme"),  # too long
+    ],
+)
 def test_malformed_parameters_are_400_pages(client: TestClient, query: str, parameter: str) -> None:
     """A malformed known parameter gets an HTML 400 naming it."""
     response = client.get(f"/events/{SAMPLE_SLUG}?{query}")
@@ -360,6 +404,7 @@ def test_page_is_cached_and_ignores_unknown_parameters(client: TestClient) -> No
     assert again.content == first.content
     assert again.headers["etag"] == first.headers["etag"]
     assert "max-age=" in first.headers["cache-control"]
-    repeat = client.get(f"/events/{SAMPLE_SLUG}?lang=en",
-                        headers={"if-none-match": first.headers["etag"]})
+    repeat = client.get(
+        f"/events/{SAMPLE_SLUG}?lang=en", headers={"if-none-match": first.headers["etag"]}
+    )
     assert repeat.status_code == 304

@@ -27,16 +27,46 @@ ROUTES = [
     "/static/x",
 ]
 NAMES = st.sampled_from(
-    ["lang", "theme", "accent", "country", "city", "url", "format", "maxwidth", "maxheight",
-     "dnt", "width", "event", "consent", "x"]
+    [
+        "lang",
+        "theme",
+        "accent",
+        "country",
+        "city",
+        "url",
+        "format",
+        "maxwidth",
+        "maxheight",
+        "dnt",
+        "width",
+        "event",
+        "consent",
+        "x",
+    ]
 )
 VALUES = st.one_of(
     st.text(max_size=40),
-    st.sampled_from([
-        "", "nl", "dark", "%23ff9416", "NL,DE", "london", "json", "xml", "-1", "0", "1e9",
-        f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", f"{PUBLIC_URL}/embed/next?lang=xx",
-        "javascript:alert(1)", "../../etc/passwd", "%00", "\ud800",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            "nl",
+            "dark",
+            "%23ff9416",
+            "NL,DE",
+            "london",
+            "json",
+            "xml",
+            "-1",
+            "0",
+            "1e9",
+            f"{PUBLIC_URL}/events/{SAMPLE_SLUG}",
+            f"{PUBLIC_URL}/embed/next?lang=xx",
+            "javascript:alert(1)",
+            "../../etc/passwd",
+            "%00",
+            "\ud800",
+        ]
+    ),
 )
 
 _app = create_app(Settings(public_url=PUBLIC_URL, data_dir=SAMPLE_DATA_DIR, reload_seconds=0))

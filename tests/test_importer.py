@@ -29,8 +29,12 @@ SAMPLE_SLUG = "2024-05-13-international-protest"
 
 SEED_LOCATIONS = [
     ("San Francisco", "US", "facebook", "https://www.facebook.com/events/456991866681797"),
-    ("New York City", "US", "eventbrite",
-     "https://www.eventbrite.com/e/pause-ai-global-protest-nyc-tickets-886528309037"),
+    (
+        "New York City",
+        "US",
+        "eventbrite",
+        "https://www.eventbrite.com/e/pause-ai-global-protest-nyc-tickets-886528309037",
+    ),
     ("Berlin", "DE", "facebook", "https://www.facebook.com/events/1534322907129050"),
     ("London", "GB", "partiful", "https://partiful.com/e/JWPe9q6IJ9peRKvwhYEl"),
     ("Rome", "IT", "facebook", "https://www.facebook.com/events/417734010986567"),
@@ -40,12 +44,24 @@ SEED_LOCATIONS = [
     ("Oslo", "NO", "facebook", "https://www.facebook.com/events/387681614269297"),
     ("Sydney", "AU", "facebook", "https://www.facebook.com/events/7938915256120263/"),
     ("Ottawa", "CA", "partiful", "https://partiful.com/e/kDiSnc8mEVfOXLiLrPA9"),
-    ("Reykjavík", "IS", "facebook",
-     "https://www.facebook.com/share/hyEJ9yxVUQjNAiHT/?mibextid=9l3rBW"),
-    ("Portland", "US", "meetup",
-     "https://www.meetup.com/portland-effective-altruism-and-rationality/events/300959579/"),
-    ("São Paulo", "BR", "meetup",
-     "https://www.meetup.com/hack-life-culture-ai-era/events/300498572/"),
+    (
+        "Reykjavík",
+        "IS",
+        "facebook",
+        "https://www.facebook.com/share/hyEJ9yxVUQjNAiHT/?mibextid=9l3rBW",
+    ),
+    (
+        "Portland",
+        "US",
+        "meetup",
+        "https://www.meetup.com/portland-effective-altruism-and-rationality/events/300959579/",
+    ),
+    (
+        "São Paulo",
+        "BR",
+        "meetup",
+        "https://www.meetup.com/hack-life-culture-ai-era/events/300498572/",
+    ),
 ]
 
 SEED_PRESS = [
@@ -53,21 +69,38 @@ SEED_PRESS = [
     ("Time", "https://time.com/6977680/ai-protests-international/"),
     # The first title wins: "NBC Bay" here, "NBC Bay Area" under "Coverage" is the same URL.
     ("NBC Bay", "https://www.nbcbayarea.com/news/tech/ai-protests-worldwide/3536439/"),
-    ("KQED", "https://www.kqed.org/news/11985949/"
-             "as-openai-unveils-big-update-protesters-call-for-pause-in-risky-frontier-tech"),
-    ("Hoodline", "https://hoodline.com/2024/05/"
-                 "ai-advancement-from-openai-unleashes-gpt-4o-amid-global-protests-and-market-frenzy/"),
-    ("BusinessInsider", "https://www.businessinsider.com/"
-                        "openai-cofounder-agi-coming-fast-needs-limits-john-schulman-2024-5"),
+    (
+        "KQED",
+        "https://www.kqed.org/news/11985949/"
+        "as-openai-unveils-big-update-protesters-call-for-pause-in-risky-frontier-tech",
+    ),
+    (
+        "Hoodline",
+        "https://hoodline.com/2024/05/"
+        "ai-advancement-from-openai-unleashes-gpt-4o-amid-global-protests-and-market-frenzy/",
+    ),
+    (
+        "BusinessInsider",
+        "https://www.businessinsider.com/"
+        "openai-cofounder-agi-coming-fast-needs-limits-john-schulman-2024-5",
+    ),
     # "[NBC Bay Area](…), [youtube](…)": the lower-case second link qualifies the first.
     ("NBC Bay Area (youtube)", "https://www.youtube.com/watch?v=PWyQRFlZa9c"),
     ("ABC7", "https://abc7news.com/14810171/"),
-    ("DailyAI", "https://dailyai.com/2024/05/"
-                "pauseai-protestors-demand-a-halt-to-training-of-ai-models/"),
-    ("Digi.no", "https://www.digi.no/artikler/"
-                "bare-jan-erik-motte-pa-ki-protest-vi-spiller-russisk-rullet-med-menneskeheten/546888"),
-    ("Karmactive", "https://www.karmactive.com/"
-                   "pauseai-protests-erupt-globally-calling-for-halt-on-advanced-ai-development/"),
+    (
+        "DailyAI",
+        "https://dailyai.com/2024/05/pauseai-protestors-demand-a-halt-to-training-of-ai-models/",
+    ),
+    (
+        "Digi.no",
+        "https://www.digi.no/artikler/"
+        "bare-jan-erik-motte-pa-ki-protest-vi-spiller-russisk-rullet-med-menneskeheten/546888",
+    ),
+    (
+        "Karmactive",
+        "https://www.karmactive.com/"
+        "pauseai-protests-erupt-globally-calling-for-halt-on-advanced-ai-development/",
+    ),
 ]
 
 SEED_TWEET = (
@@ -95,8 +128,12 @@ def _rows(event: Event) -> list[tuple[str, str, str, str]]:
 def _body_links(markdown: str) -> list[str]:
     """Every link target in rendered Markdown, in order."""
     tokens = MarkdownIt("commonmark").parse(markdown)
-    return [str(child.attrs["href"]) for token in tokens for child in token.children or []
-            if child.type == "link_open"]
+    return [
+        str(child.attrs["href"])
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +187,9 @@ def test_seed_body_is_prose_with_resolved_links(tmp_path: Path) -> None:
     event = _import(SEED, tmp_path, "--base-url", "https://example.org/nl/")
     body = event.texts["nl"].body
     assert _body_links(body) == [
-        "https://example.org/summit", "https://example.org/risks", "https://discord.gg/2XXWXvErfA"
+        "https://example.org/summit",
+        "https://example.org/risks",
+        "https://discord.gg/2XXWXvErfA",
     ]
     blocks = [t.type for t in MarkdownIt("commonmark").parse(body) if t.level == 0]
     assert blocks == ["paragraph_open", "paragraph_close"] * 2  # no lists, headings or HTML
@@ -176,8 +215,12 @@ def test_english_page(tmp_path: Path) -> None:
     event = _import(ENGLISH, tmp_path)
     assert _rows(event) == [
         ("Washington DC", "US", "mobilize", "https://www.mobilize.us/pauseai/event/700123/"),
-        ("Manchester", "GB", "eventbrite",
-         "https://www.eventbrite.co.uk/e/pauseai-manchester-tickets-1100200300"),
+        (
+            "Manchester",
+            "GB",
+            "eventbrite",
+            "https://www.eventbrite.co.uk/e/pauseai-manchester-tickets-1100200300",
+        ),
         ("Munich", "DE", "luma", "https://lu.ma/pauseai-munich"),
         ("Brussels", "BE", "actionnetwork", "https://actionnetwork.org/events/pauseai-brussels"),
         ("Toronto", "CA", "discord", "https://discord.gg/pauseai-toronto"),
@@ -211,36 +254,78 @@ def test_english_page(tmp_path: Path) -> None:
     ("page", "line", "message"),
     [
         # A country name neither CLDR nor the abbreviations know.
-        (PAGE_HEAD + "- **Berlin**, Germany ([x](https://example.org/a))\n"
-         "- **Atlantis**, Atlantida ([x](https://example.org/b))\n",
-         8, "unknown country 'Atlantida'"),
+        (
+            PAGE_HEAD + "- **Berlin**, Germany ([x](https://example.org/a))\n"
+            "- **Atlantis**, Atlantida ([x](https://example.org/b))\n",
+            8,
+            "unknown country 'Atlantida'",
+        ),
         (PAGE_HEAD + "- **Berlin**, Germany\n", 7, "'Berlin' has no signup link"),
         (PAGE_HEAD + "- **Berlin** ([x](https://example.org/a))\n", 7, "write its country"),
         # No day and month anywhere: the importer asks for --date.
-        ("---\ntitle: PauseAI protest\n---\n\n## Everywhere\n\n"
-         "- **Berlin**, Germany ([x](https://example.org/a))\n", 5, "pass --date"),
+        (
+            "---\ntitle: PauseAI protest\n---\n\n## Everywhere\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            5,
+            "pass --date",
+        ),
         # A day and month but no year anywhere.
-        ("---\ntitle: PauseAI protest\n---\n\n## 13 May\n\n"
-         "- **Berlin**, Germany ([x](https://example.org/a))\n", 5, "event's year"),
-        ("---\ntitle: Protest 14 May 2024\n---\n\n## 13 May\n\n"
-         "- **Berlin**, Germany ([x](https://example.org/a))\n", 5, "disagree on the date"),
-        ("---\ntitle: Protest 31 February 2024\n---\n\n"
-         "- **Berlin**, Germany ([x](https://example.org/a))\n", 1, "not a date"),
-        ("# PauseAI protest 13 May 2024\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
-         1, "expected YAML front matter"),
-        ("---\ntitle: [unclosed\n---\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
-         3, "invalid YAML in the front matter"),
-        ("---\ndescription: no title\n---\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
-         1, "title is missing"),
+        (
+            "---\ntitle: PauseAI protest\n---\n\n## 13 May\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            5,
+            "event's year",
+        ),
+        (
+            "---\ntitle: Protest 14 May 2024\n---\n\n## 13 May\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            5,
+            "disagree on the date",
+        ),
+        (
+            "---\ntitle: Protest 31 February 2024\n---\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            1,
+            "not a date",
+        ),
+        (
+            "# PauseAI protest 13 May 2024\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
+            1,
+            "expected YAML front matter",
+        ),
+        (
+            "---\ntitle: [unclosed\n---\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
+            3,
+            "invalid YAML in the front matter",
+        ),
+        (
+            "---\ndescription: no title\n---\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
+            1,
+            "title is missing",
+        ),
         # An X embed whose blockquote has no status link.
-        (PAGE_HEAD + "- **Berlin**, Germany ([x](https://example.org/a))\n\n<WidgetConsent>\n"
-         '<blockquote class="twitter-tweet"><p>hi</p></blockquote>\n</WidgetConsent>\n',
-         10, "X post without a link"),
+        (
+            PAGE_HEAD + "- **Berlin**, Germany ([x](https://example.org/a))\n\n<WidgetConsent>\n"
+            '<blockquote class="twitter-tweet"><p>hi</p></blockquote>\n</WidgetConsent>\n',
+            10,
+            "X post without a link",
+        ),
         (PAGE_HEAD + "Just prose, no cities.\n", None, "no city list found"),
     ],
-    ids=["unmapped-country", "no-link", "no-country", "no-date", "no-year", "dates-disagree",
-         "impossible-date", "no-front-matter", "bad-front-matter", "no-title", "x-no-status",
-         "no-cities"],
+    ids=[
+        "unmapped-country",
+        "no-link",
+        "no-country",
+        "no-date",
+        "no-year",
+        "dates-disagree",
+        "impossible-date",
+        "no-front-matter",
+        "bad-front-matter",
+        "no-title",
+        "x-no-status",
+        "no-cities",
+    ],
 )
 def test_page_problems(page: str, line: int | None, message: str) -> None:
     """A page the importer cannot use raises PageError naming the line and the problem."""
@@ -268,12 +353,15 @@ def test_relative_signup_link_resolved() -> None:
 
 def test_date_option_wins_and_same_city_twice() -> None:
     """--date replaces the page's date; a second location in one city gets its own id."""
-    page = ("---\ntitle: PauseAI\n---\n\n- **Londen**, VK ([a](https://example.org/a))\n"
-            "- **Londen**, VK ([b](https://example.org/b))\n")
+    page = (
+        "---\ntitle: PauseAI\n---\n\n- **Londen**, VK ([a](https://example.org/a))\n"
+        "- **Londen**, VK ([b](https://example.org/b))\n"
+    )
     imported = importer.parse_page(page, language="nl", when=date(2025, 1, 2))
     assert imported.event["date"] == date(2025, 1, 2)
     assert [(loc.get("id"), loc["city"]) for loc in imported.event["locations"]] == [
-        (None, "London"), ("london-2", "London")
+        (None, "London"),
+        ("london-2", "London"),
     ]
     assert imported.text["cities"] == {"london": "Londen", "london-2": "Londen"}
     assert imported.slug == "2025-01-02-protest"
@@ -357,8 +445,9 @@ def _errors(stderr: str) -> list[tuple[str, int | None, str]]:
     for line in stderr.splitlines():
         match = re.fullmatch(r"(.+?\.md)(?::(\d+))?: (.+)", line)
         assert match, line
-        rows.append((match.group(1), int(match.group(2)) if match.group(2) else None,
-                     match.group(3)))
+        rows.append(
+            (match.group(1), int(match.group(2)) if match.group(2) else None, match.group(3))
+        )
     return rows
 
 
@@ -369,9 +458,7 @@ def test_cli_reports_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert import_command.main([str(page), "--out", str(tmp_path / "out")]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert [(f, n, "Atlantida" in m) for f, n, m in _errors(captured.err)] == [
-        (str(page), 7, True)
-    ]
+    assert [(f, n, "Atlantida" in m) for f, n, m in _errors(captured.err)] == [(str(page), 7, True)]
     assert not (tmp_path / "out").exists()
 
 
@@ -380,8 +467,10 @@ def test_cli_maps_invalid_data_to_page_lines(
 ) -> None:
     """Data widget.store rejects (a javascript: link) is reported at its page line; no files."""
     page = tmp_path / "bad.en.md"
-    page.write_text(PAGE_HEAD + "- **Paris**, France ([x](https://example.org/))\n"
-                    "- **Rome**, Italy ([x](javascript:alert(1)))\n")
+    page.write_text(
+        PAGE_HEAD + "- **Paris**, France ([x](https://example.org/))\n"
+        "- **Rome**, Italy ([x](javascript:alert(1)))\n"
+    )
     assert import_command.main([str(page), "--out", str(tmp_path)]) == 1
     [(name, line, problem)] = _errors(capsys.readouterr().err)
     assert (name, line) == (str(page), 8)
@@ -416,8 +505,11 @@ def test_cli_bad_options(
     ],
 )
 def test_cli_unreadable_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
-    content: str | bytes | None, expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | bytes | None,
+    expected: str,
 ) -> None:
     """A page without a language suffix, with bad bytes or missing exits 1 with a message."""
     page = tmp_path / name
@@ -452,12 +544,33 @@ def test_cli_slug_option(tmp_path: Path) -> None:
 
 
 PAGE_PIECES = [
-    "---\n", "title: Protest 13 mei 2024\n", "description: x\n", "## 13 mei\n", "## Press\n",
-    "- **Berlijn**, Duitsland ([x](https://example.org/a))\n", "- **A**, ", "([x](/rel))\n",
-    "- [T](https://t.example/x), [v](http://t.example/x/)\n", "<WidgetConsent>\n",
-    "</WidgetConsent>\n", '<blockquote class="twitter-tweet"><p>a&amp;b<br>',
-    '<a href="https://x.com/u/status/1?s=1">d</a></blockquote>\n', "<script>\n", "[r]: /x\n",
-    "**", "](", "\n", "\t", "\x00", "ß", "\u202e", "[", ")", "`", "    code\n", "> q\n",
+    "---\n",
+    "title: Protest 13 mei 2024\n",
+    "description: x\n",
+    "## 13 mei\n",
+    "## Press\n",
+    "- **Berlijn**, Duitsland ([x](https://example.org/a))\n",
+    "- **A**, ",
+    "([x](/rel))\n",
+    "- [T](https://t.example/x), [v](http://t.example/x/)\n",
+    "<WidgetConsent>\n",
+    "</WidgetConsent>\n",
+    '<blockquote class="twitter-tweet"><p>a&amp;b<br>',
+    '<a href="https://x.com/u/status/1?s=1">d</a></blockquote>\n',
+    "<script>\n",
+    "[r]: /x\n",
+    "**",
+    "](",
+    "\n",
+    "\t",
+    "\x00",
+    "ß",
+    "\u202e",
+    "[",
+    ")",
+    "`",
+    "    code\n",
+    "> q\n",
 ]
 
 
@@ -468,8 +581,12 @@ PAGE_PIECES = [
 )
 def test_import_never_crashes(head: list[str], tail: list[str]) -> None:
     """Any page imports into files widget.store accepts, or yields problems: never an exception."""
-    page = ("---\ntitle: Protest 13 mei 2024\n---\n" + "".join(head)
-            + "\n\n- **Berlijn**, Duitsland ([x](https://example.org/a))\n\n" + "".join(tail))
+    page = (
+        "---\ntitle: Protest 13 mei 2024\n---\n"
+        + "".join(head)
+        + "\n\n- **Berlijn**, Duitsland ([x](https://example.org/a))\n\n"
+        + "".join(tail)
+    )
     try:
         imported = importer.parse_page(page, language="nl")
     except PageError as error:

@@ -320,9 +320,12 @@ def test_copy_button_works_from_the_keyboard(context: Any, live_server: LiveServ
         page.keyboard.press("Tab")
         stop = focused_now(page)
         assert stop is not None and stop.key != "BODY", "no copy button reached"
-        if page.evaluate(
-            "key => document.querySelector(`[data-kbd='${key}']`)?.dataset.copy", stop.key
-        ) == "snippet-iframe":
+        if (
+            page.evaluate(
+                "key => document.querySelector(`[data-kbd='${key}']`)?.dataset.copy", stop.key
+            )
+            == "snippet-iframe"
+        ):
             break
     page.keyboard.press("Enter")
     status = page.locator(".copied")
@@ -331,9 +334,7 @@ def test_copy_button_works_from_the_keyboard(context: Any, live_server: LiveServ
     assert page.evaluate("navigator.clipboard.readText()") == snippet
 
 
-def test_consent_controls_work_from_the_keyboard(
-    browser: Any, live_server: LiveServer
-) -> None:
+def test_consent_controls_work_from_the_keyboard(browser: Any, live_server: LiveServer) -> None:
     """Enter on 'Load post' loads it and focuses the visible withdraw button; Space undoes it."""
     context = browser.new_context(viewport={"width": 400, "height": 900})
     page = context.new_page()

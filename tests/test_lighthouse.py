@@ -82,8 +82,10 @@ def test_lighthouse_scores_are_100(live_server: LiveServer, tmp_path: Path, name
     report = lighthouse(live_server(PAGES[name]), tmp_path / "report.json")
     assert report.get("runtimeError") is None, report.get("runtimeError")
     scores = {key: report["categories"][key]["score"] for key in CATEGORIES}
-    print(f"Lighthouse {report['lighthouseVersion']} {PAGES[name]}: "
-          + ", ".join(f"{key} {round(score * 100)}" for key, score in scores.items()))
+    print(
+        f"Lighthouse {report['lighthouseVersion']} {PAGES[name]}: "
+        + ", ".join(f"{key} {round(score * 100)}" for key, score in scores.items())
+    )
     problems = shortfalls(report)
     assert scores == dict.fromkeys(CATEGORIES, 1), "\n".join(problems)
     assert problems == []

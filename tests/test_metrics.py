@@ -53,8 +53,14 @@ def test_metrics_is_prometheus_text_and_never_cached(client: TestClient) -> None
     assert response.headers["cache-control"] == "no-store"
     names = {family.name for family in text_string_to_metric_families(response.text)}
     assert {
-        "widget_requests", "widget_request_seconds", "widget_cache", "widget_cache_entries",
-        "widget_cache_bytes", "widget_data_reloads", "widget_data_events", "widget_signup_clicks",
+        "widget_requests",
+        "widget_request_seconds",
+        "widget_cache",
+        "widget_cache_entries",
+        "widget_cache_bytes",
+        "widget_data_reloads",
+        "widget_data_events",
+        "widget_signup_clicks",
     } <= names
 
 
@@ -88,7 +94,8 @@ def test_latency_buckets_are_cumulative_and_end_at_the_count() -> None:
     series.answered(503, 0.001)
     exposed = {
         (sample.name, sample.labels.get("le")): sample.value
-        for family in stats.collect() if family.name == "widget_request_seconds"
+        for family in stats.collect()
+        if family.name == "widget_request_seconds"
         for sample in family.samples
     }
     assert exposed[("widget_request_seconds_bucket", "0.0005")] == 2  # le: 0.0005 included
@@ -100,8 +107,10 @@ def test_latency_buckets_are_cumulative_and_end_at_the_count() -> None:
     assert exposed[("widget_request_seconds_sum", None)] == pytest.approx(5.0223)
     counted = {
         sample.labels["status"]: sample.value
-        for family in stats.collect() if family.name == "widget_requests"
-        for sample in family.samples if sample.name == "widget_requests_total"
+        for family in stats.collect()
+        if family.name == "widget_requests"
+        for sample in family.samples
+        if sample.name == "widget_requests_total"
     }
     assert counted == {"2xx": 5, "5xx": 1}
 
@@ -115,15 +124,31 @@ def test_request_stats_expose_what_prometheus_clients_own_metrics_would(
     stats = RequestStats()
     ours.register(stats)
     theirs = CollectorRegistry()
-    requests = Counter("widget_requests", "HTTP requests by route and status class",
-                       ["route", "status"], registry=theirs)
-    latency = Histogram("widget_request_seconds", "Time to answer a request, by route",
-                        ["route"], buckets=LATENCY_BUCKETS, registry=theirs)
-    cache = Counter("widget_cache", "Body cache lookups by route and result (hit, miss)",
-                    ["route", "result"], registry=theirs)
+    requests = Counter(
+        "widget_requests",
+        "HTTP requests by route and status class",
+        ["route", "status"],
+        registry=theirs,
+    )
+    latency = Histogram(
+        "widget_request_seconds",
+        "Time to answer a request, by route",
+        ["route"],
+        buckets=LATENCY_BUCKETS,
+        registry=theirs,
+    )
+    cache = Counter(
+        "widget_cache",
+        "Body cache lookups by route and result (hit, miss)",
+        ["route", "result"],
+        registry=theirs,
+    )
     for route, status, seconds, hit in [
-        ("embed", 200, 0.0004, True), ("embed", 304, 0.002, True), ("oembed", 404, 0.3, False),
-        ("embed", 200, 2.5, False), ("unmatched", 404, 0.0001, None),
+        ("embed", 200, 0.0004, True),
+        ("embed", 304, 0.002, True),
+        ("oembed", 404, 0.3, False),
+        ("embed", 200, 2.5, False),
+        ("unmatched", 404, 0.0001, None),
     ]:
         stats.route(route).answered(status, seconds)
         requests.labels(route, f"{status // 100}xx").inc()
@@ -135,8 +160,9 @@ def test_request_stats_expose_what_prometheus_clients_own_metrics_would(
     def lines(registry: CollectorRegistry) -> list[str]:
         text = exposition(registry).decode()
         # Creation times differ between the two registries; everything else must not.
-        return sorted(re.sub(r"(_created\{[^}]*\}) \S+$", r"\1 T", line)
-                      for line in text.splitlines())
+        return sorted(
+            re.sub(r"(_created\{[^}]*\}) \S+$", r"\1 T", line) for line in text.splitlines()
+        )
 
     assert lines(ours) == lines(theirs)
 
@@ -217,9 +243,14 @@ def test_junk_requests_create_no_series(client: TestClient, target: str) -> None
     assert not label_values(after, "widget_signup_clicks_total", "location")
     # The only new series may be this (known) route's request, latency and cache series.
     assert {name for name, _ in new_series} <= {
-        "widget_requests_total", "widget_requests_created", "widget_request_seconds_bucket",
-        "widget_request_seconds_count", "widget_request_seconds_sum",
-        "widget_request_seconds_created", "widget_cache_total", "widget_cache_created",
+        "widget_requests_total",
+        "widget_requests_created",
+        "widget_request_seconds_bucket",
+        "widget_request_seconds_count",
+        "widget_request_seconds_sum",
+        "widget_request_seconds_created",
+        "widget_cache_total",
+        "widget_cache_created",
     }
 
 

@@ -163,8 +163,9 @@ def test_platform_from_url(url: str, platform: Platform) -> None:
 
 def test_explicit_platform_is_kept() -> None:
     """A platform written in the data wins over the one the host suggests."""
-    location = Location(city="X", country="NL", signup_url="https://example.org/",
-                        platform="discord")
+    location = Location(
+        city="X", country="NL", signup_url="https://example.org/", platform="discord"
+    )
     assert location.platform is Platform.DISCORD
 
 
@@ -193,6 +194,7 @@ def test_slugify(text: str, slug: str) -> None:
 
 def test_location_id_derived() -> None:
     """A location's id is the slug of its city unless given; non-Latin names get a digest."""
+
     def make(**fields: str) -> Location:
         return Location.model_validate(
             {"country": "NL", "signup_url": "https://example.org/", **fields}
@@ -280,8 +282,10 @@ def _event(**changes: Any) -> dict[str, Any]:
         ({"texts": {"tlh": {"title": "x"}}}, "Input should be"),  # unsupported language
         ({"texts": {"nl": {"title": "x"}}}, "no text for the default language 'en'"),
         ({"texts": {"en": {"title": ""}}}, "at least 1 character"),
-        ({"texts": {"en": {"title": "x", "cities": {"atlantis": "A"}}}},
-         "cities.atlantis: no location with that id"),
+        (
+            {"texts": {"en": {"title": "x", "cities": {"atlantis": "A"}}}},
+            "cities.atlantis: no location with that id",
+        ),
         ({"status": "exploded"}, "Input should be"),
         ({"start_time": "12:00"}, "locations.0.timezone: required"),
         ({"date": "13-05-2024"}, "valid date"),
@@ -298,7 +302,9 @@ def test_event_accepted() -> None:
     """A minimal event is valid and derives its location's id and platform."""
     event = Event.model_validate(_event())
     assert (event.date, event.locations[0].id, event.locations[0].platform) == (
-        date(2024, 5, 13), "rome", Platform.WEBSITE
+        date(2024, 5, 13),
+        "rome",
+        Platform.WEBSITE,
     )
     assert event.text("fr") == ("en", event.texts["en"])
     assert event.location("rome") is event.locations[0]

@@ -52,8 +52,19 @@ from wordpress_filter import filter_oembed_result, survives
 PAGE = f"{PUBLIC_URL}/events/{SAMPLE_SLUG}"
 ON_DAY = datetime(2024, 5, 13, 12, 0, tzinfo=UTC)
 FIELDS = {
-    "type", "version", "title", "author_name", "author_url", "provider_name", "provider_url",
-    "cache_age", "thumbnail_url", "thumbnail_width", "thumbnail_height", "html", "width",
+    "type",
+    "version",
+    "title",
+    "author_name",
+    "author_url",
+    "provider_name",
+    "provider_url",
+    "cache_age",
+    "thumbnail_url",
+    "thumbnail_width",
+    "thumbnail_height",
+    "html",
+    "width",
     "height",
 }
 
@@ -89,8 +100,11 @@ def url_param(url: str) -> str:
         (PAGE, SAMPLE_SLUG, ViewOptions()),
         (f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}", SAMPLE_SLUG, ViewOptions()),
         (f"{PUBLIC_URL}/events/next", "next", ViewOptions()),
-        (f"{PAGE}?lang=nl&theme=dark&accent=%23112233&country=nl&city=london",
-         SAMPLE_SLUG, ViewOptions("nl", "dark", "#112233", ("NL",), ("london",))),
+        (
+            f"{PAGE}?lang=nl&theme=dark&accent=%23112233&country=nl&city=london",
+            SAMPLE_SLUG,
+            ViewOptions("nl", "dark", "#112233", ("NL",), ("london",)),
+        ),
         (f"{PAGE}?utm_source=newsletter", SAMPLE_SLUG, ViewOptions()),  # unknown: ignored
         (f"{PAGE}#cities", SAMPLE_SLUG, ViewOptions()),  # a fragment never reaches a server
         ("HTTPS://WIDGET.EXAMPLE.ORG/events/next", "next", ViewOptions()),  # case-blind host
@@ -121,8 +135,12 @@ HOSTILE = [
     ("url=%20%20", 400, "url", "Missing url"),
     (url_param(f"https://evil.example/events/{SAMPLE_SLUG}"), 404, "url", "not on"),
     # A look-alike host that merely starts with ours.
-    (url_param(f"https://widget.example.org.evil.example/events/{SAMPLE_SLUG}"), 404, "url",
-     "not on"),
+    (
+        url_param(f"https://widget.example.org.evil.example/events/{SAMPLE_SLUG}"),
+        404,
+        "url",
+        "not on",
+    ),
     (url_param("javascript:alert(1)"), 404, "url", "not on"),
     (url_param("data:text/html,<script>alert(1)</script>"), 404, "url", "not on"),
     (url_param(f"//widget.example.org/events/{SAMPLE_SLUG}"), 404, "url", "not on"),
@@ -138,11 +156,19 @@ HOSTILE = [
     (url_param(TEN_KB), 400, "url", "too long"),  # bounded before anything parses it
     (f"{url_param(PAGE)}&{url_param(PAGE)}", 400, "url", "more than once"),
     (url_param(f"http://widget.example.org/events/{SAMPLE_SLUG}"), 404, "url", "not on"),
-    (url_param(f"https://user:pw@widget.example.org/events/{SAMPLE_SLUG}"), 404, "url",
-     "credentials"),
+    (
+        url_param(f"https://user:pw@widget.example.org/events/{SAMPLE_SLUG}"),
+        404,
+        "url",
+        "credentials",
+    ),
     # A backslash trick: browsers read the host as evil.example, urlsplit sees credentials.
-    (url_param(f"https://widget.example.org\\@evil.example/events/{SAMPLE_SLUG}"), 404, "url",
-     "credentials"),
+    (
+        url_param(f"https://widget.example.org\\@evil.example/events/{SAMPLE_SLUG}"),
+        404,
+        "url",
+        "credentials",
+    ),
     (url_param(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}\n"), 404, "url", "control"),
     (url_param(f"{PUBLIC_URL}:99999/events/{SAMPLE_SLUG}"), 404, "url", "invalid port"),
     (url_param(f"{PUBLIC_URL}/events/no-such-event"), 404, "url", "no event"),
@@ -157,7 +183,18 @@ HOSTILE = [
     (f"{url_param(PAGE)}&dnt=yes", 400, "dnt", "0 or 1"),
 ]
 BAD_DIMENSIONS = [
-    "-1", "0", "abc", "1e9", "1e3", "+5", " 5", "5 ", "5.0", "0x10", "10001", "99999999999",
+    "-1",
+    "0",
+    "abc",
+    "1e9",
+    "1e3",
+    "+5",
+    " 5",
+    "5 ",
+    "5.0",
+    "0x10",
+    "10001",
+    "99999999999",
     "\uff11\uff12\uff13",  # full-width digits: str.isdigit() says yes, we say no
     "٣",  # Arabic-Indic digit three
     "%00",
@@ -181,7 +218,7 @@ def test_hostile_requests_get_the_right_error(
 def test_a_fragment_is_dropped(client: TestClient) -> None:
     """A URL copied with a fragment embeds the page; the fragment reaches no URL we emit."""
     plain = oembed(client, url_param(PAGE))
-    with_fragment = oembed(client, url_param(f"{PAGE}#?secret=abc\"onload=alert(1)"))
+    with_fragment = oembed(client, url_param(f'{PAGE}#?secret=abc"onload=alert(1)'))
     assert with_fragment.status_code == 200
     assert with_fragment.content == plain.content
 
@@ -199,9 +236,16 @@ def test_malformed_maxima_are_400_with_the_range(client: TestClient, name: str, 
     }
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, None), ("", None), ("1", 1), ("0600", 600), ("10000", 10000),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("1", 1),
+        ("0600", 600),
+        ("10000", 10000),
+    ],
+)
 def test_valid_maxima_parse(value: str | None, expected: int | None) -> None:
     """Plain ASCII digits parse; absent or empty means no limit."""
     assert parse_dimension(value, "maxwidth") == expected
@@ -261,11 +305,16 @@ def test_title_and_iframe_title_follow_the_urls_language(client: TestClient) -> 
     [
         (PAGE, f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}", PAGE),
         (f"{PUBLIC_URL}/embed/next", f"{PUBLIC_URL}/embed/next", f"{PUBLIC_URL}/events/next"),
-        (f"{PAGE}?lang=en&theme=dark&city=london,den-haag",
-         f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?lang=en&theme=dark&city=den-haag,london",
-         f"{PAGE}?lang=en"),
-        (f"{PAGE}?country=nl&accent=%23AABBCC",
-         f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?accent=%23aabbcc&country=NL", PAGE),
+        (
+            f"{PAGE}?lang=en&theme=dark&city=london,den-haag",
+            f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?lang=en&theme=dark&city=den-haag,london",
+            f"{PAGE}?lang=en",
+        ),
+        (
+            f"{PAGE}?country=nl&accent=%23AABBCC",
+            f"{PUBLIC_URL}/embed/{SAMPLE_SLUG}?accent=%23aabbcc&country=NL",
+            PAGE,
+        ),
     ],
 )
 def test_html_is_a_blockquote_link_and_one_iframe(
@@ -279,8 +328,13 @@ def test_html_is_a_blockquote_link_and_one_iframe(
     assert blockquote["class"] == ["wp-embedded-content"]
     assert [(a["href"], a.get_text()) for a in blockquote.find_all("a")] == [(link, body["title"])]
     assert iframe.attrs == {
-        "src": embed_src, "width": "500", "height": str(body["height"]),
-        "title": iframe["title"], "frameborder": "0", "marginwidth": "0", "marginheight": "0",
+        "src": embed_src,
+        "width": "500",
+        "height": str(body["height"]),
+        "title": iframe["title"],
+        "frameborder": "0",
+        "marginwidth": "0",
+        "marginheight": "0",
         "scrolling": "no",
     }
     assert body["width"] == 500
@@ -288,10 +342,15 @@ def test_html_is_a_blockquote_link_and_one_iframe(
     assert "style" not in body["html"]
 
 
-@pytest.mark.parametrize("url", [
-    PAGE, f"{PUBLIC_URL}/events/next?lang=pt-BR&country=BR,US", f"{PUBLIC_URL}/embed/next",
-    f"{PAGE}?lang=is&theme=light&accent=%23000000&city=reykjavik",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        PAGE,
+        f"{PUBLIC_URL}/events/next?lang=pt-BR&country=BR,US",
+        f"{PUBLIC_URL}/embed/next",
+        f"{PAGE}?lang=is&theme=light&accent=%23000000&city=reykjavik",
+    ],
+)
 def test_html_survives_wordpress_unchanged(client: TestClient, url: str) -> None:
     """WordPress's consumer filter keeps every tag and attribute of our html."""
     html = oembed(client, url_param(url)).json()["html"]
@@ -300,17 +359,20 @@ def test_html_survives_wordpress_unchanged(client: TestClient, url: str) -> None
     assert filtered is not None and 'sandbox="allow-scripts"' in filtered
 
 
-@pytest.mark.parametrize("html", [
-    '<blockquote class="wp-embedded-content"><a href="https://x.org/">x</a></blockquote>'
-    '<iframe src="https://x.org/" width="1" height="1" style="border:0"></iframe>',
-    '<blockquote><a href="https://x.org/">x</a></blockquote><iframe src="https://x.org/"></iframe>',
-    '<blockquote class="wp-embedded-content"><p><a href="https://x.org/">x</a></p></blockquote>'
-    '<iframe src="https://x.org/"></iframe>',
-    '<iframe src="https://x.org/" onload="alert(1)"></iframe>',
-    '<div><iframe src="https://x.org/"></iframe></div>',
-    '<iframe src="https://x.org/"></iframe><script>alert(1)</script>',
-    '<a href="https://x.org/" target="_blank">x</a>',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<blockquote class="wp-embedded-content"><a href="https://x.org/">x</a></blockquote>'
+        '<iframe src="https://x.org/" width="1" height="1" style="border:0"></iframe>',
+        '<blockquote><a href="https://x.org/">x</a></blockquote><iframe src="https://x.org/"></iframe>',
+        '<blockquote class="wp-embedded-content"><p><a href="https://x.org/">x</a></p></blockquote>'
+        '<iframe src="https://x.org/"></iframe>',
+        '<iframe src="https://x.org/" onload="alert(1)"></iframe>',
+        '<div><iframe src="https://x.org/"></iframe></div>',
+        '<iframe src="https://x.org/"></iframe><script>alert(1)</script>',
+        '<a href="https://x.org/" target="_blank">x</a>',
+    ],
+)
 def test_the_wordpress_checker_rejects_what_wordpress_strips(html: str) -> None:
     """The checker is not vacuous: html that WordPress would alter fails it."""
     assert not survives(html)
@@ -346,9 +408,14 @@ def test_responses_are_cached_with_validators(client: TestClient) -> None:
     assert not_modified.status_code == 304
 
 
-@pytest.mark.parametrize(("now", "phase"), [
-    (BEFORE, Phase.UPCOMING), (ON_DAY, Phase.TODAY), (AFTER, Phase.PAST),
-])
+@pytest.mark.parametrize(
+    ("now", "phase"),
+    [
+        (BEFORE, Phase.UPCOMING),
+        (ON_DAY, Phase.TODAY),
+        (AFTER, Phase.PAST),
+    ],
+)
 def test_cache_age_is_short_until_the_event_is_over(
     data_dir: Path, now: datetime, phase: Phase
 ) -> None:
@@ -370,7 +437,10 @@ def test_cache_age_is_short_until_the_event_is_over(
     cities=st.sampled_from([(), ("london",), ("den-haag", "london", "paris")]),
 )
 def test_sizes_always_fit_the_maxima(
-    event: Event, renderer: Renderer, maxwidth: int | None, maxheight: int | None,
+    event: Event,
+    renderer: Renderer,
+    maxwidth: int | None,
+    maxheight: int | None,
     cities: tuple[str, ...],
 ) -> None:
     """For any maxima in 1..5000, width, height and the thumbnail fit, as positive integers."""
@@ -378,20 +448,37 @@ def test_sizes_always_fit_the_maxima(
         EmbedTarget(SAMPLE_SLUG, ViewOptions(cities=cities)), Format.JSON, maxwidth, maxheight
     )
     response = build_response(
-        event, request, content=content(event, renderer, cities=cities), public_url=PUBLIC_URL,
-        cache_age=3600, environment=renderer.environment("en"),
+        event,
+        request,
+        content=content(event, renderer, cities=cities),
+        public_url=PUBLIC_URL,
+        cache_age=3600,
+        environment=renderer.environment("en"),
     )
-    for size, maximum in ((response.width, maxwidth), (response.thumbnail_width, maxwidth),
-                          (response.height, maxheight), (response.thumbnail_height, maxheight)):
+    for size, maximum in (
+        (response.width, maxwidth),
+        (response.thumbnail_width, maxwidth),
+        (response.height, maxheight),
+        (response.thumbnail_height, maxheight),
+    ):
         assert size >= 1
         assert maximum is None or size <= maximum
     assert response.thumbnail_height == card_height(response.thumbnail_width)
     assert survives(response.html)
 
 
-@pytest.mark.parametrize(("maxwidth", "maxheight"), [
-    (None, None), (600, 900), (1, 1), (5000, 1), (1, 5000), (250, 131), (1199, 10000),
-])
+@pytest.mark.parametrize(
+    ("maxwidth", "maxheight"),
+    [
+        (None, None),
+        (600, 900),
+        (1, 1),
+        (5000, 1),
+        (1, 5000),
+        (250, 131),
+        (1199, 10000),
+    ],
+)
 def test_the_thumbnail_served_has_the_announced_size(
     client: TestClient, maxwidth: int | None, maxheight: int | None
 ) -> None:
@@ -432,29 +519,44 @@ def test_thumbnail_width_keeps_the_cards_ratio() -> None:
 
 def content(event: Event, renderer: Renderer, language: str = "en", **filters: Any) -> Content:
     """What the widget shows of the sample for some filters, with its labels in ``language``."""
-    view = build_view(event, ViewOptions(lang=language, **filters), language, Phase.UPCOMING,
-                      PUBLIC_URL)
+    view = build_view(
+        event, ViewOptions(lang=language, **filters), language, Phase.UPCOMING, PUBLIC_URL
+    )
     return Content.of(view, signup_labels(renderer.environment(language)))
 
 
 # Heights of the sample widget measured in Chromium (test_oembed_consumers.py checks the
 # live widget against the estimate again): (width, language, filters, measured height).
 MEASURED: list[tuple[int, str, dict[str, Any], int]] = [
-    (300, "en", {}, 1032), (400, "en", {}, 774), (500, "en", {}, 703), (600, "en", {}, 602),
-    (760, "en", {}, 511), (300, "de", {}, 1257), (600, "de", {}, 713), (760, "de", {}, 563),
-    (300, "en", {"countries": ("US",)}, 469), (600, "en", {"countries": ("US",)}, 393),
-    (600, "de", {"countries": ("US",)}, 467), (760, "de", {"countries": ("US",)}, 395),
-    (400, "en", {"cities": ("london",)}, 324), (760, "en", {"cities": ("london",)}, 283),
+    (300, "en", {}, 1032),
+    (400, "en", {}, 774),
+    (500, "en", {}, 703),
+    (600, "en", {}, 602),
+    (760, "en", {}, 511),
+    (300, "de", {}, 1257),
+    (600, "de", {}, 713),
+    (760, "de", {}, 563),
+    (300, "en", {"countries": ("US",)}, 469),
+    (600, "en", {"countries": ("US",)}, 393),
+    (600, "de", {"countries": ("US",)}, 467),
+    (760, "de", {"countries": ("US",)}, 395),
+    (400, "en", {"cities": ("london",)}, 324),
+    (760, "en", {"cities": ("london",)}, 283),
     (500, "en", {"countries": ("DE", "GB", "NL", "US")}, 450),
     (760, "en", {"countries": ("DE", "GB", "NL", "US")}, 363),
     # No Portuguese or Swedish text: a note says the Dutch one is shown.
-    (320, "pt-BR", {"cities": ("london",)}, 482), (480, "sv", {"cities": ("london",)}, 344),
+    (320, "pt-BR", {"cities": ("london",)}, 482),
+    (480, "sv", {"cities": ("london",)}, 344),
 ]
 
 
 @pytest.mark.parametrize(("width", "language", "filters", "measured"), MEASURED)
 def test_height_estimate_is_a_slight_overestimate(
-    event: Event, renderer: Renderer, width: int, language: str, filters: dict[str, Any],
+    event: Event,
+    renderer: Renderer,
+    width: int,
+    language: str,
+    filters: dict[str, Any],
     measured: int,
 ) -> None:
     """The estimate never crops the widget and wastes at most a third of its height."""
@@ -490,9 +592,17 @@ def test_signup_labels_come_from_the_widgets_template(renderer: Renderer) -> Non
 def test_the_response_model_rejects_wrong_types() -> None:
     """The typed model refuses a non-rich type or a zero size (no silent wrong field)."""
     good: dict[str, Any] = {
-        "title": "t", "author_name": "a", "author_url": "https://a.org", "provider_url": "p",
-        "cache_age": 1, "thumbnail_url": "u", "thumbnail_width": 1, "thumbnail_height": 1,
-        "html": "h", "width": 1, "height": 1,
+        "title": "t",
+        "author_name": "a",
+        "author_url": "https://a.org",
+        "provider_url": "p",
+        "cache_age": 1,
+        "thumbnail_url": "u",
+        "thumbnail_width": 1,
+        "thumbnail_height": 1,
+        "html": "h",
+        "width": 1,
+        "height": 1,
     }
     assert OEmbedResponse(**good).type == "rich"
     for bad in ({"type": "video"}, {"width": 0}, {"height": "tall"}, {"extra": 1}):

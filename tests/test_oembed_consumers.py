@@ -102,17 +102,23 @@ def test_cors_lets_browsers_read_the_endpoint(live_server: LiveServer) -> None:
     """A cross-origin fetch of /oembed is allowed (Access-Control-Allow-Origin: *)."""
     response = requests.get(
         live_server(f"/oembed?url={quote(page_url(live_server), safe='')}"),
-        headers={"origin": "https://blog.example"}, timeout=10,
+        headers={"origin": "https://blog.example"},
+        timeout=10,
     )
     assert response.headers["access-control-allow-origin"] == "*"
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [320, 480, 600, 760])
-@pytest.mark.parametrize("query", [
-    "?lang=en", "?lang=de&country=US", "?city=london",
-    "?lang=pt-BR&city=london",  # no Portuguese text: a note, and the longest labels
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?lang=en",
+        "?lang=de&country=US",
+        "?city=london",
+        "?lang=pt-BR&city=london",  # no Portuguese text: a note, and the longest labels
+    ],
+)
 def test_announced_height_covers_the_real_widget(
     browser: Any, live_server: LiveServer, host_page: HostSite, width: int, query: str
 ) -> None:
@@ -126,9 +132,10 @@ def test_announced_height_covers_the_real_widget(
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     try:
         page.goto(host)
-        assert wait_until(page, lambda: any(
-            urlsplit(frame.url).path.startswith("/embed/") for frame in page.frames
-        ))
+        assert wait_until(
+            page,
+            lambda: any(urlsplit(frame.url).path.startswith("/embed/") for frame in page.frames),
+        )
         frame = next(f for f in page.frames if urlsplit(f.url).path.startswith("/embed/"))
         frame.wait_for_load_state("load")
         measured = frame.evaluate(

@@ -207,10 +207,14 @@ def expected(data_dir: Path, event_yaml: str, port: int) -> Version:
     (data_dir / EVENT_FILE).write_text(event_yaml, "utf-8")
     catalog, problems = load(data_dir)
     assert catalog is not None, problems
-    settings = from_env({
-        "WIDGET_PUBLIC_URL": f"http://127.0.0.1:{port}", "WIDGET_DATA_DIR": str(data_dir),
-        "WIDGET_NOW": NOW, "WIDGET_RELOAD_SECONDS": "0",
-    })
+    settings = from_env(
+        {
+            "WIDGET_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "WIDGET_DATA_DIR": str(data_dir),
+            "WIDGET_NOW": NOW,
+            "WIDGET_RELOAD_SECONDS": "0",
+        }
+    )
     with TestClient(create_app(settings)) as client:
         bodies = {target: client.get(target).content for target in (JSON, EMBED)}
     return Version(event_yaml, catalog.version, bodies)
@@ -268,8 +272,10 @@ def test_data_churn_under_load_never_fails_a_request(data_dir: Path) -> None:
         def degraded_by_the_bad_country() -> bool:
             now = health(port)
             problems = now["last_reload_error"]
-            return now["status"] == "degraded" and isinstance(problems, list) and any(
-                EVENT_FILE in problem and "country" in problem for problem in problems
+            return (
+                now["status"] == "degraded"
+                and isinstance(problems, list)
+                and any(EVENT_FILE in problem and "country" in problem for problem in problems)
             )
 
         assert wait_for(degraded_by_the_bad_country)
@@ -279,7 +285,9 @@ def test_data_churn_under_load_never_fails_a_request(data_dir: Path) -> None:
         def healthy_on_changed_data() -> bool:
             now = health(port)
             return (now["status"], now["data_version"], now["last_reload_error"]) == (
-                "ok", versions[1].data_version, None
+                "ok",
+                versions[1].data_version,
+                None,
             )
 
         assert wait_for(healthy_on_changed_data)
@@ -331,9 +339,7 @@ def test_sighup_reloads_and_keeps_serving_through_a_bad_change(data_dir: Path) -
         for _ in range(2):
             server.signal(signal.SIGHUP)
             time.sleep(0.3)
-        assert wait_for(
-            lambda: health(server.port)["status"] == "degraded"
-        )
+        assert wait_for(lambda: health(server.port)["status"] == "degraded")
         assert "Toronto" in cities(server)
         failures = server.output().count("data reload failed")
         assert failures == 1, "an unchanged problem is logged once"
@@ -371,7 +377,9 @@ def test_logs_are_json_lines_without_client_addresses(data_dir: Path) -> None:
     records, port = access_log(data_dir, {})
     access = [record for record in records if record["logger"] == "uvicorn.access"]
     assert [(r["method"], r["path"], r["status"]) for r in access[-3:]] == [
-        ("GET", JSON, 200), ("GET", "/healthz", 200), ("GET", "/no-such-page?q=%22quoted%22", 404),
+        ("GET", JSON, 200),
+        ("GET", "/healthz", 200),
+        ("GET", "/no-such-page?q=%22quoted%22", 404),
     ]
     assert all("client" not in record for record in records)
     # The only address in the logs is the server's own (the "running on" line).

@@ -71,6 +71,7 @@ def test_malformed_values_name_the_parameter(query: str, parameter: str) -> None
 
 def test_query_round_trips() -> None:
     """ViewOptions.query() produces a query string that parses back to the same options."""
-    options = ViewOptions(lang="nl", theme="dark", accent="#123456", countries=("DE", "NL"),
-                          cities=("london",))
+    options = ViewOptions(
+        lang="nl", theme="dark", accent="#123456", countries=("DE", "NL"), cities=("london",)
+    )
     assert parse(options.query()) == options

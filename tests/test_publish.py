@@ -48,8 +48,10 @@ def test_page_lists_the_events_and_marks_next(client: TestClient) -> None:
     assert "PauseAI international protest, 13 May 2024" in items[0].get_text()
     assert items[0].select_one(".tag") is not None
     hrefs = [a["href"] for a in items[0].find_all("a")]
-    assert hrefs == [f"{PUBLIC_URL}/events/{SAMPLE_SLUG}",
-                     f"{PUBLIC_URL}/?event={SAMPLE_SLUG}#builder"]
+    assert hrefs == [
+        f"{PUBLIC_URL}/events/{SAMPLE_SLUG}",
+        f"{PUBLIC_URL}/?event={SAMPLE_SLUG}#builder",
+    ]
 
 
 def test_builder_is_a_get_form_with_every_option(client: TestClient) -> None:
@@ -91,10 +93,18 @@ def test_default_snippets_follow_the_spec(client: TestClient) -> None:
 
 def test_submitted_options_fill_the_snippets(client: TestClient) -> None:
     """GET with options (as the form sends them) puts every option into every snippet."""
-    query = urlencode([
-        ("event", SAMPLE_SLUG), ("lang", "nl"), ("theme", "dark"), ("accent", "#112233"),
-        ("country", "NL"), ("country", "DE"), ("city", "london"), ("consent", "click"),
-    ])
+    query = urlencode(
+        [
+            ("event", SAMPLE_SLUG),
+            ("lang", "nl"),
+            ("theme", "dark"),
+            ("accent", "#112233"),
+            ("country", "NL"),
+            ("country", "DE"),
+            ("city", "london"),
+            ("consent", "click"),
+        ]
+    )
     document = publish(client, query)
     div, _ = script_snippet(document)
     assert div["data-pauseai-widget"] == SAMPLE_SLUG
@@ -103,8 +113,13 @@ def test_submitted_options_fill_the_snippets(client: TestClient) -> None:
     assert div["data-consent"] == "click"
     assert div["data-consent-button"] and div["data-consent-text"]
     assert div.a is not None and div.a["href"] == f"{PUBLIC_URL}/events/{SAMPLE_SLUG}?lang=nl"
-    expected = {"lang": ["nl"], "theme": ["dark"], "accent": ["#112233"], "country": ["DE,NL"],
-                "city": ["london"]}
+    expected = {
+        "lang": ["nl"],
+        "theme": ["dark"],
+        "accent": ["#112233"],
+        "country": ["DE,NL"],
+        "city": ["london"],
+    }
     iframe = BeautifulSoup(snippet(document, "iframe"), "html.parser").iframe
     assert iframe is not None
     assert urlsplit(str(iframe["src"])).path == f"/embed/{SAMPLE_SLUG}"
@@ -137,20 +152,23 @@ def test_the_default_accent_is_no_accent(client: TestClient) -> None:
     assert "data-accent" not in div.attrs
 
 
-@pytest.mark.parametrize(("query", "status", "parameter"), [
-    ("event=../healthz", 400, "event"),
-    ("event=no-such-event", 404, None),
-    ("event=a&event=b", 400, "event"),  # repeated
-    ("lang=xx", 400, "lang"),
-    ("theme=neon", 400, "theme"),
-    ("accent=red", 400, "accent"),
-    ("accent=%23ff9416%22%3E%3Cscript%3E", 400, "accent"),  # markup in a colour
-    ("country=XYZ", 400, "country"),
-    ("country=NL&country=%3Cb%3E", 400, "country"),
-    ("city=Not_An_Id", 400, "city"),
-    ("consent=maybe", 400, "consent"),
-    ("&".join(f"country=N{chr(65 + n % 26)}" for n in range(51)), 400, "country"),  # too many
-])
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ("event=../healthz", 400, "event"),
+        ("event=no-such-event", 404, None),
+        ("event=a&event=b", 400, "event"),  # repeated
+        ("lang=xx", 400, "lang"),
+        ("theme=neon", 400, "theme"),
+        ("accent=red", 400, "accent"),
+        ("accent=%23ff9416%22%3E%3Cscript%3E", 400, "accent"),  # markup in a colour
+        ("country=XYZ", 400, "country"),
+        ("country=NL&country=%3Cb%3E", 400, "country"),
+        ("city=Not_An_Id", 400, "city"),
+        ("consent=maybe", 400, "consent"),
+        ("&".join(f"country=N{chr(65 + n % 26)}" for n in range(51)), 400, "country"),  # too many
+    ],
+)
 def test_malformed_options_are_html_errors(
     client: TestClient, query: str, status: int, parameter: str | None
 ) -> None:
@@ -162,14 +180,19 @@ def test_malformed_options_are_html_errors(
         assert parameter in response.text
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", Choices()),
-    ("event=&lang=&theme=&accent=&consent=", Choices()),  # empty fields are defaults
-    ("lang=pt-br&theme=light", Choices(options=ViewOptions(lang="pt-BR", theme="light"))),
-    ("country=nl&country=DE&city=london", Choices(
-        options=ViewOptions(countries=("DE", "NL"), cities=("london",)))),
-    ("utm_source=x", Choices()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", Choices()),
+        ("event=&lang=&theme=&accent=&consent=", Choices()),  # empty fields are defaults
+        ("lang=pt-br&theme=light", Choices(options=ViewOptions(lang="pt-BR", theme="light"))),
+        (
+            "country=nl&country=DE&city=london",
+            Choices(options=ViewOptions(countries=("DE", "NL"), cities=("london",))),
+        ),
+        ("utm_source=x", Choices()),
+    ],
+)
 def test_choices_parse_to_a_normal_form(query: str, expected: Choices) -> None:
     """The form's values normalize: equal choices are one cache entry."""
     assert parse_choices(QueryParams(query)) == expected

@@ -43,6 +43,7 @@ def page(context: Any) -> Any:
 
 def widget_frame(page: Any, live_server: LiveServer, query: str = "") -> Any:
     """The frame of our widget (whose URL holds ``query``) inside a page, once loaded."""
+
     def found() -> Any:
         for frame in page.frames:
             if frame.url.startswith(live_server("/embed/")) and query in frame.url:
@@ -78,8 +79,13 @@ def test_snippets_pasted_on_another_site_show_the_widget(
     assert "The Hague" in cities_in(frame)
     assert parse_qs(urlsplit(frame.url).query)["lang"] == ["en"]
     if snippet == "script":  # sized by the loader from the widget's height messages
-        assert wait_until(page, lambda: page.evaluate(
-            "document.querySelector('iframe').getBoundingClientRect().height") > 400)
+        assert wait_until(
+            page,
+            lambda: (
+                page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
+                > 400
+            ),
+        )
 
 
 def test_click_to_load_snippet_asks_first(
@@ -104,18 +110,25 @@ def test_options_update_the_preview_and_snippets_live(page: Any, live_server: Li
     page.select_option("#lang", "nl")
     page.get_by_label("Dark").check()
     page.locator("input[name=country][value=NL]").check()
-    assert wait_until(page, lambda: 'data-country="NL"' in page.locator(
-        "#snippet-script").input_value())
+    assert wait_until(
+        page, lambda: 'data-country="NL"' in page.locator("#snippet-script").input_value()
+    )
     code = page.locator("#snippet-script").input_value()
     assert 'data-lang="nl"' in code and 'data-theme="dark"' in code
     assert wait_until(page, lambda: "country=NL" in (preview.get_attribute("src") or ""))
     frame = widget_frame(page, live_server, "country=NL")
     assert wait_until(page, lambda: cities_in(frame) == ["Den Haag"])
     # The preview is sized by the widget's height messages.
-    assert wait_until(page, lambda: abs(
-        preview.bounding_box()["height"]
-        - frame.evaluate("document.documentElement.getBoundingClientRect().height")
-    ) <= 2)
+    assert wait_until(
+        page,
+        lambda: (
+            abs(
+                preview.bounding_box()["height"]
+                - frame.evaluate("document.documentElement.getBoundingClientRect().height")
+            )
+            <= 2
+        ),
+    )
     assert "country=NL" in page.url and "lang=nl" in page.url  # reloadable
 
 
@@ -126,8 +139,7 @@ def test_copy_buttons_copy_the_snippet(context: Any, page: Any, live_server: Liv
     page.locator("[data-copy=snippet-url]").click()
     status = page.locator(".copied")
     assert wait_until(page, lambda: status.inner_text() == "Copied to the clipboard.")
-    assert page.evaluate("navigator.clipboard.readText()") == live_server(
-        "/events/next?lang=en")
+    assert page.evaluate("navigator.clipboard.readText()") == live_server("/events/next?lang=en")
 
 
 def test_copy_falls_back_to_selecting_the_text(page: Any, live_server: LiveServer) -> None:
@@ -165,8 +177,10 @@ def test_builder_works_without_javascript(browser: Any, live_server: LiveServer)
         context.close()
 
 
-@pytest.mark.parametrize("path", ["/?lang=en", f"/events/{SAMPLE_SLUG}?lang=en",
-                                  f"/events/{SAMPLE_SLUG}?lang=nl&theme=dark"])
+@pytest.mark.parametrize(
+    "path",
+    ["/?lang=en", f"/events/{SAMPLE_SLUG}?lang=en", f"/events/{SAMPLE_SLUG}?lang=nl&theme=dark"],
+)
 def test_pages_are_accessible(page: Any, live_server: LiveServer, path: str) -> None:
     """axe-core finds no WCAG 2.2 A/AA or best-practice violation on our pages."""
     page.goto(live_server(path))

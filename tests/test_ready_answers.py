@@ -124,7 +124,10 @@ def test_conditional_requests_are_remembered_per_validator(
     [(STARTS - TICK, 300), (STARTS, 60), (ENDS - TICK, 60), (ENDS, 86400)],
 )
 def test_a_phase_change_is_never_answered_from_before_it(
-    clocked: TestClient, clock: MovableClock, moment: datetime, max_age: int,
+    clocked: TestClient,
+    clock: MovableClock,
+    moment: datetime,
+    max_age: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Answers remembered an instant before a phase change are not used after it."""
@@ -188,9 +191,7 @@ def test_ready_answers_end_with_the_cache_ttl(settings: Settings) -> None:
         assert app.state.services.cache.renders == renders + 1
 
 
-def test_a_reload_is_never_answered_from_the_old_data(
-    client: TestClient, data_dir: Path
-) -> None:
+def test_a_reload_is_never_answered_from_the_old_data(client: TestClient, data_dir: Path) -> None:
     """Ready answers built on the old catalog are not used once new data is live."""
     target = f"/events/{SAMPLE_SLUG}.json"
     for _ in range(3):

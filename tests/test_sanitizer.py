@@ -148,28 +148,55 @@ def test_payload_renders_without_foreign_markup(payload: str) -> None:
     ("markdown", "expected"),
     [
         ("plain", [("p", {}, ["plain"])]),
-        ("*em* **strong** `code`",
-         [("p", {}, [("em", {}, ["em"]), " ", ("strong", {}, ["strong"]), " ",
-                     ("code", {}, ["code"])])]),
+        (
+            "*em* **strong** `code`",
+            [
+                (
+                    "p",
+                    {},
+                    [
+                        ("em", {}, ["em"]),
+                        " ",
+                        ("strong", {}, ["strong"]),
+                        " ",
+                        ("code", {}, ["code"]),
+                    ],
+                )
+            ],
+        ),
         ("a  \nb", [("p", {}, ["a", ("br", {}, []), "\nb"])]),
         ("- one\n- two", [("ul", {}, [("li", {}, ["one"]), ("li", {}, ["two"])])]),
         ("1. one\n2. two", [("ol", {}, [("li", {}, ["one"]), ("li", {}, ["two"])])]),
         # An ordered list keeps the number it starts at.
-        ("3. three\n4. four",
-         [("ol", {"start": "3"}, [("li", {}, ["three"]), ("li", {}, ["four"])])]),
+        (
+            "3. three\n4. four",
+            [("ol", {"start": "3"}, [("li", {}, ["three"]), ("li", {}, ["four"])])],
+        ),
         ("> quoted", [("blockquote", {}, [("p", {}, ["quoted"])])]),
         ("```\nx < y\n```", [("pre", {}, [("code", {}, ["x < y\n"])])]),
         # The fence's language would become class="language-py": dropped.
         ("```py\nx\n```", [("pre", {}, [("code", {}, ["x\n"])])]),
         ("    indented", [("pre", {}, [("code", {}, ["indented\n"])])]),
         ("a\n\n---\n\nb", [("p", {}, ["a"]), ("hr", {}, []), ("p", {}, ["b"])]),
-        ("[PauseAI](https://pauseai.info/)",
-         [("p", {}, [("a", {"href": "https://pauseai.info/", **LINK}, ["PauseAI"])])]),
+        (
+            "[PauseAI](https://pauseai.info/)",
+            [("p", {}, [("a", {"href": "https://pauseai.info/", **LINK}, ["PauseAI"])])],
+        ),
         # A link title would become a title attribute: dropped.
-        ('[t](https://pauseai.info "title")',
-         [("p", {}, [("a", {"href": "https://pauseai.info", **LINK}, ["t"])])]),
-        ("<https://pauseai.info>",
-         [("p", {}, [("a", {"href": "https://pauseai.info", **LINK}, ["https://pauseai.info"])])]),
+        (
+            '[t](https://pauseai.info "title")',
+            [("p", {}, [("a", {"href": "https://pauseai.info", **LINK}, ["t"])])],
+        ),
+        (
+            "<https://pauseai.info>",
+            [
+                (
+                    "p",
+                    {},
+                    [("a", {"href": "https://pauseai.info", **LINK}, ["https://pauseai.info"])],
+                )
+            ],
+        ),
         ("Hi & <bye>", [("p", {}, ["Hi & <bye>"])]),
         ("", []),
     ],
@@ -371,10 +398,49 @@ def test_policy_rejects_heading_levels_it_would_strip() -> None:
 
 
 _FRAGMENTS = [
-    "[", "]", "(", ")", "<", ">", "!", "*", "_", "`", "```", "#", "\n", "\n\n", "    ", "> ",
-    "- ", "1. ", "&", "&#", ";", "&lt;", "&#x6A;", "javascript:", "data:", "http://a.b",
-    "https://x.y/", "mailto:a@b.c", "<script>", "</script>", "<img src=x onerror=alert(1)>",
-    '"', "'", " onload=", "=", "\\", "\t", "\x00", "\u2028", "<!--", "-->", "<svg", "style=",
+    "[",
+    "]",
+    "(",
+    ")",
+    "<",
+    ">",
+    "!",
+    "*",
+    "_",
+    "`",
+    "```",
+    "#",
+    "\n",
+    "\n\n",
+    "    ",
+    "> ",
+    "- ",
+    "1. ",
+    "&",
+    "&#",
+    ";",
+    "&lt;",
+    "&#x6A;",
+    "javascript:",
+    "data:",
+    "http://a.b",
+    "https://x.y/",
+    "mailto:a@b.c",
+    "<script>",
+    "</script>",
+    "<img src=x onerror=alert(1)>",
+    '"',
+    "'",
+    " onload=",
+    "=",
+    "\\",
+    "\t",
+    "\x00",
+    "\u2028",
+    "<!--",
+    "-->",
+    "<svg",
+    "style=",
 ]
 
 
@@ -433,11 +499,32 @@ def test_corpus_is_large_and_distinct() -> None:
 def test_corpus_covers_every_required_class() -> None:
     """The corpus has payloads for each attack class the brief names."""
     needles = [
-        "<noscript>", "<svg", "<math", "javascript:", "&#x09;", "JaVaScRiPt", "srcdoc",
-        "formaction", "<base", "http-equiv", '"><script>', "{{7*7}}", "${alert(1)}",
-        "[x](javascript:alert(1))", "[x](  javascript:alert(1))", "<javascript:alert(1)>",
-        "[r]: javascript:", "</script>", "</style>", "\u2028", "expression(", "data:text/html",
-        "vbscript:", "\\u0061", "<textarea>", "<title>",
+        "<noscript>",
+        "<svg",
+        "<math",
+        "javascript:",
+        "&#x09;",
+        "JaVaScRiPt",
+        "srcdoc",
+        "formaction",
+        "<base",
+        "http-equiv",
+        '"><script>',
+        "{{7*7}}",
+        "${alert(1)}",
+        "[x](javascript:alert(1))",
+        "[x](  javascript:alert(1))",
+        "<javascript:alert(1)>",
+        "[r]: javascript:",
+        "</script>",
+        "</style>",
+        "\u2028",
+        "expression(",
+        "data:text/html",
+        "vbscript:",
+        "\\u0061",
+        "<textarea>",
+        "<title>",
     ]
     missing = [n for n in needles if not any(n in payload for payload in PAYLOADS)]
     assert missing == []
@@ -625,8 +712,13 @@ def test_checker_never_allows_meta_refresh() -> None:
     html = '<meta http-equiv="Refresh" content="5">'
     assert find_foreign_markup(html, allowed_http_equiv={"content-language"}) != []
     assert find_foreign_markup(html, allowed_http_equiv={"refresh"}) != []
-    assert find_foreign_markup('<meta http-equiv="Content-Language" content="nl">',
-                               allowed_http_equiv={"content-language"}) == []
+    assert (
+        find_foreign_markup(
+            '<meta http-equiv="Content-Language" content="nl">',
+            allowed_http_equiv={"content-language"},
+        )
+        == []
+    )
 
 
 def test_assert_no_foreign_markup_lists_every_problem() -> None:

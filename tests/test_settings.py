@@ -22,19 +22,21 @@ def test_defaults_serve_the_bundled_sample() -> None:
 
 def test_values_are_read() -> None:
     """Every variable reaches its setting."""
-    settings = from_env({
-        "WIDGET_PUBLIC_URL": "https://widget.pauseai.info/",
-        "WIDGET_DATA_DIR": "/srv/events",
-        "WIDGET_FRAME_ANCESTORS": "https://a.example  https://b.example",
-        "WIDGET_CACHE_TTL": "60",
-        "WIDGET_CACHE_SIZE": "100",
-        "WIDGET_CACHE_BYTES": "1048576",
-        "WIDGET_RELOAD_SECONDS": "2.5",
-        "WIDGET_NOW": "2024-05-01",
-        "WIDGET_LOG_CLIENT_IP": "1",
-        "HOST": "0.0.0.0",
-        "PORT": "8080",
-    })
+    settings = from_env(
+        {
+            "WIDGET_PUBLIC_URL": "https://widget.pauseai.info/",
+            "WIDGET_DATA_DIR": "/srv/events",
+            "WIDGET_FRAME_ANCESTORS": "https://a.example  https://b.example",
+            "WIDGET_CACHE_TTL": "60",
+            "WIDGET_CACHE_SIZE": "100",
+            "WIDGET_CACHE_BYTES": "1048576",
+            "WIDGET_RELOAD_SECONDS": "2.5",
+            "WIDGET_NOW": "2024-05-01",
+            "WIDGET_LOG_CLIENT_IP": "1",
+            "HOST": "0.0.0.0",
+            "PORT": "8080",
+        }
+    )
     assert settings.public_url == "https://widget.pauseai.info"
     assert settings.is_https
     assert settings.data_dir == Path("/srv/events")

@@ -31,12 +31,15 @@ def data(tmp_path: Path) -> Path:
 
 def _edit_event(change: Callable[[dict[str, Any]], object]) -> Mutation:
     """A mutation that changes the parsed event.yaml and writes it back."""
+
     def mutate(event_dir: Path) -> None:
         path = event_dir / "event.yaml"
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(content)
-        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+
     return mutate
 
 
@@ -47,6 +50,7 @@ def _write(name: str, content: str | bytes) -> Mutation:
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
+
     return mutate
 
 
@@ -56,6 +60,7 @@ def _replace_in(name: str, old: str, new: str) -> Mutation:
         text = path.read_text(encoding="utf-8")
         assert old in text
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return mutate
 
 
@@ -74,68 +79,192 @@ def _line_of(root: Path, relative: str, marker: str | None) -> int | None:
 
 BROKEN: list[Any] = [
     # (mutation, path, field, marker whose line the problem names or None, message part)
-    pytest.param(_edit_event(lambda e: e["locations"][0].pop("country")),
-                 EVENT, "locations.0.country", "- city: San Francisco", "Field required",
-                 id="missing-field"),
-    pytest.param(_edit_event(lambda e: e["locations"][2].update(signup_url="javascript:alert(1)")),
-                 EVENT, "locations.2.signup_url", "javascript:", "must be absolute",
-                 id="javascript-url"),
-    pytest.param(_edit_event(lambda e: e["press"][1].update(url="https://me:secret@time.com/x")),
-                 EVENT, "press.1.url", "me:secret@", "must not contain credentials",
-                 id="url-with-credentials"),
-    pytest.param(_edit_event(lambda e: e["locations"][1].update(country="XX")),
-                 EVENT, "locations.1.country", "country: XX", "unknown country code 'XX'",
-                 id="unknown-country"),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][0].pop("country")),
+        EVENT,
+        "locations.0.country",
+        "- city: San Francisco",
+        "Field required",
+        id="missing-field",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][2].update(signup_url="javascript:alert(1)")),
+        EVENT,
+        "locations.2.signup_url",
+        "javascript:",
+        "must be absolute",
+        id="javascript-url",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["press"][1].update(url="https://me:secret@time.com/x")),
+        EVENT,
+        "press.1.url",
+        "me:secret@",
+        "must not contain credentials",
+        id="url-with-credentials",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][1].update(country="XX")),
+        EVENT,
+        "locations.1.country",
+        "country: XX",
+        "unknown country code 'XX'",
+        id="unknown-country",
+    ),
     # 'Berlín' slugs to the same id as the 'Berlin' before it: accents don't make ids differ.
-    pytest.param(_edit_event(lambda e: e["locations"][3].update(city="Berlín")),
-                 EVENT, "locations.3.id", "city: Berlín", "duplicate location id 'berlin'",
-                 id="duplicate-city-id"),
-    pytest.param(_edit_event(lambda e: e.update(colour="red")),
-                 EVENT, "colour", "colour: red", "Extra inputs are not permitted",
-                 id="unknown-key"),
-    pytest.param(_edit_event(lambda e: e["locations"][4].update(venu="Piazza")),
-                 EVENT, "locations.4.venu", "venu: Piazza", "Extra inputs are not permitted",
-                 id="unknown-nested-key"),
-    pytest.param(_write("event.yaml", "date: 2024-05-13\nlocations:\n  - city: Rome\n"
-                                      "   country: IT\n"),
-                 EVENT, "", "   country: IT", "invalid YAML", id="invalid-yaml"),
-    pytest.param(_write("nl.md", b"---\ntitle: Caf\xe9\n---\n"),
-                 f"{SLUG}/nl.md", "", None, "not valid UTF-8 (byte 14: 0xe9)", id="non-utf8"),
-    pytest.param(_write("en.md", "---\ntitle: Big\n---\n" + "x" * MAX_FILE_BYTES),
-                 f"{SLUG}/en.md", "", None, "file too large", id="over-large-file"),
-    pytest.param(_event_yaml_as_directory,
-                 EVENT, "", None, "is a directory, expected a file", id="file-is-a-directory"),
-    pytest.param(_edit_event(lambda e: e["locations"][0].update(timezone="Mars/Olympus")),
-                 EVENT, "locations.0.timezone", "Mars/Olympus", "unknown time zone",
-                 id="bad-time-zone"),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][3].update(city="Berlín")),
+        EVENT,
+        "locations.3.id",
+        "city: Berlín",
+        "duplicate location id 'berlin'",
+        id="duplicate-city-id",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e.update(colour="red")),
+        EVENT,
+        "colour",
+        "colour: red",
+        "Extra inputs are not permitted",
+        id="unknown-key",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][4].update(venu="Piazza")),
+        EVENT,
+        "locations.4.venu",
+        "venu: Piazza",
+        "Extra inputs are not permitted",
+        id="unknown-nested-key",
+    ),
+    pytest.param(
+        _write("event.yaml", "date: 2024-05-13\nlocations:\n  - city: Rome\n   country: IT\n"),
+        EVENT,
+        "",
+        "   country: IT",
+        "invalid YAML",
+        id="invalid-yaml",
+    ),
+    pytest.param(
+        _write("nl.md", b"---\ntitle: Caf\xe9\n---\n"),
+        f"{SLUG}/nl.md",
+        "",
+        None,
+        "not valid UTF-8 (byte 14: 0xe9)",
+        id="non-utf8",
+    ),
+    pytest.param(
+        _write("en.md", "---\ntitle: Big\n---\n" + "x" * MAX_FILE_BYTES),
+        f"{SLUG}/en.md",
+        "",
+        None,
+        "file too large",
+        id="over-large-file",
+    ),
+    pytest.param(
+        _event_yaml_as_directory,
+        EVENT,
+        "",
+        None,
+        "is a directory, expected a file",
+        id="file-is-a-directory",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][0].update(timezone="Mars/Olympus")),
+        EVENT,
+        "locations.0.timezone",
+        "Mars/Olympus",
+        "unknown time zone",
+        id="bad-time-zone",
+    ),
     # Klingon is not among the supported languages.
-    pytest.param(_write("tlh.md", "---\ntitle: Qapla'\n---\n"),
-                 f"{SLUG}/tlh.md", "", None, "unexpected file", id="unsupported-language"),
-    pytest.param(_edit_event(lambda e: e.update(slug="other-slug")),
-                 EVENT, "slug", "slug: other-slug", "the directory name is the slug",
-                 id="slug-in-event-yaml"),
-    pytest.param(_replace_in("nl.md", "cities:\n", "cities:\n  atlantis: Atlantis\n"),
-                 f"{SLUG}/nl.md", "cities.atlantis", "atlantis:", "no location with that id",
-                 id="override-unknown-city"),
-    pytest.param(_edit_event(lambda e: e["media"][0].update(url="https://vimeo.com/123")),
-                 EVENT, "media.0.url", "vimeo.com", "unsupported media host",
-                 id="unsupported-media"),
-    pytest.param(_edit_event(lambda e: e["locations"][5].update(start_time="12:00")),
-                 EVENT, "locations.5.timezone", "city: Stockholm",
-                 "required when a start time is given", id="time-without-zone"),
-    pytest.param(_edit_event(lambda e: e.update(date="2024-02-30")),
-                 EVENT, "date", "2024-02-30", "day value is outside expected range",
-                 id="impossible-date"),
-    pytest.param(_write("en.md", "---\ntitle: x\nbody: Hello\n---\n"),
-                 f"{SLUG}/en.md", "body", None, "write the body as Markdown", id="body-in-yaml"),
-    pytest.param(_write("en.md", "Just Markdown, no front matter.\n"),
-                 f"{SLUG}/en.md", "", None, "expected YAML front matter", id="no-front-matter"),
-    pytest.param(_write("en.md", "---\ntitle: " + "t" * 201 + "\n---\n"),
-                 f"{SLUG}/en.md", "title", "title:", "at most 200 characters", id="long-title"),
-    pytest.param(lambda event_dir: (event_dir / "event.yaml").unlink(),
-                 EVENT, "", None, "missing: every event needs one", id="no-event-yaml"),
-    pytest.param(_write("event.yaml", "- just\n- a list\n"),
-                 EVENT, "", None, "expected a mapping", id="not-a-mapping"),
+    pytest.param(
+        _write("tlh.md", "---\ntitle: Qapla'\n---\n"),
+        f"{SLUG}/tlh.md",
+        "",
+        None,
+        "unexpected file",
+        id="unsupported-language",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e.update(slug="other-slug")),
+        EVENT,
+        "slug",
+        "slug: other-slug",
+        "the directory name is the slug",
+        id="slug-in-event-yaml",
+    ),
+    pytest.param(
+        _replace_in("nl.md", "cities:\n", "cities:\n  atlantis: Atlantis\n"),
+        f"{SLUG}/nl.md",
+        "cities.atlantis",
+        "atlantis:",
+        "no location with that id",
+        id="override-unknown-city",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["media"][0].update(url="https://vimeo.com/123")),
+        EVENT,
+        "media.0.url",
+        "vimeo.com",
+        "unsupported media host",
+        id="unsupported-media",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][5].update(start_time="12:00")),
+        EVENT,
+        "locations.5.timezone",
+        "city: Stockholm",
+        "required when a start time is given",
+        id="time-without-zone",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e.update(date="2024-02-30")),
+        EVENT,
+        "date",
+        "2024-02-30",
+        "day value is outside expected range",
+        id="impossible-date",
+    ),
+    pytest.param(
+        _write("en.md", "---\ntitle: x\nbody: Hello\n---\n"),
+        f"{SLUG}/en.md",
+        "body",
+        None,
+        "write the body as Markdown",
+        id="body-in-yaml",
+    ),
+    pytest.param(
+        _write("en.md", "Just Markdown, no front matter.\n"),
+        f"{SLUG}/en.md",
+        "",
+        None,
+        "expected YAML front matter",
+        id="no-front-matter",
+    ),
+    pytest.param(
+        _write("en.md", "---\ntitle: " + "t" * 201 + "\n---\n"),
+        f"{SLUG}/en.md",
+        "title",
+        "title:",
+        "at most 200 characters",
+        id="long-title",
+    ),
+    pytest.param(
+        lambda event_dir: (event_dir / "event.yaml").unlink(),
+        EVENT,
+        "",
+        None,
+        "missing: every event needs one",
+        id="no-event-yaml",
+    ),
+    pytest.param(
+        _write("event.yaml", "- just\n- a list\n"),
+        EVENT,
+        "",
+        None,
+        "expected a mapping",
+        id="not-a-mapping",
+    ),
 ]
 
 
@@ -148,12 +277,16 @@ def test_broken_event(
     catalog, problems = load(data)
     assert catalog is None
     [problem] = problems
-    assert (problem.path, problem.line, problem.field) == (path, _line_of(data, path, marker),
-                                                           field)
+    assert (problem.path, problem.line, problem.field) == (
+        path,
+        _line_of(data, path, marker),
+        field,
+    )
     assert message in problem.message
     where = f"{path}:{problem.line}" if problem.line else path
-    assert str(problem) == (f"{where}: {field}: {problem.message}" if field
-                            else f"{where}: {problem.message}")
+    assert str(problem) == (
+        f"{where}: {field}: {problem.message}" if field else f"{where}: {problem.message}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,11 +294,16 @@ def test_broken_event(
     [
         (lambda root: None, Problem(".", "", "no events: add a directory per event")),
         # A stray file beside the event directories.
-        (lambda root: (root / "README.md").write_text("hi"),
-         Problem("README.md", "", "expected a directory per event, found a file")),
-        (lambda root: (root / "Not A Slug").mkdir(),
-         Problem("Not A Slug", "",
-                 "directory name is the slug: lower-case letters, digits and '-'")),
+        (
+            lambda root: (root / "README.md").write_text("hi"),
+            Problem("README.md", "", "expected a directory per event, found a file"),
+        ),
+        (
+            lambda root: (root / "Not A Slug").mkdir(),
+            Problem(
+                "Not A Slug", "", "directory name is the slug: lower-case letters, digits and '-'"
+            ),
+        ),
     ],
     ids=["empty", "stray-file", "bad-directory-name"],
 )
@@ -216,6 +354,7 @@ def test_sample_loads(data: Path) -> None:
 
 def test_version_follows_content(data: Path) -> None:
     """The version is stable across loads and touches, and changes when a file's content does."""
+
     def version() -> str:
         catalog, problems = load(data)
         assert catalog is not None, problems

@@ -33,9 +33,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory (the build backend comes from the lock, not from the package index)."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(out),
-         str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (built,) = out.glob("pauseai_widget-*.whl")
     return built
@@ -51,11 +61,22 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     target = tmp_path_factory.mktemp("venv")
     venv.create(target, with_pip=False, clear=True)
-    pip = [sys.executable, "-m", "pip", "--python", str(target / "bin" / "python"), "install",
-           "--quiet", "--disable-pip-version-check", "--no-deps"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(target / "bin" / "python"),
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+    ]
     subprocess.run(
         [*pip, "--require-hashes", "-r", str(ROOT / "requirements" / "run.txt")],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     subprocess.run([*pip, str(wheel)], check=True, capture_output=True, timeout=600)
     return target
@@ -68,7 +89,8 @@ def test_wheel_holds_templates_static_sample_data_and_catalogs(wheel: Path) -> N
     def shipped(source: Path, inside: str) -> set[str]:
         return {
             f"{inside}/{path.relative_to(source).as_posix()}"
-            for path in source.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+            for path in source.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
         }
 
     expected = (
@@ -95,7 +117,10 @@ def test_installed_wheel_serves_the_sample_from_anywhere(installed: Path, tmp_pa
     script = installed / "bin" / "pauseai-widget"
     probe = subprocess.run(
         [str(installed / "bin" / "python"), "-c", "import widget; print(widget.__file__)"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert str(installed) in probe.stdout, "the venv imported the checkout, not the wheel"
     env = {"WIDGET_NOW": "2024-05-01T12:00:00+00:00", "PYTHONPATH": ""}

@@ -205,7 +205,7 @@ def load_all(context: Any, urls: Sequence[str]) -> list[str]:
     tabs = [context.pages[0], *(context.new_page() for _ in range(TABS - 1))]
     calls: list[str] = []
     for start in range(0, len(urls), TABS):
-        batch = list(zip(tabs, urls[start:start + TABS], strict=False))
+        batch = list(zip(tabs, urls[start : start + TABS], strict=False))
         for tab, url in batch:
             response = tab.goto(url, wait_until="commit")
             calls += [] if response.status == 200 else [f"{url}: status {response.status}"]
@@ -236,7 +236,8 @@ def host_page_framing(site: HostSite, srcs: Sequence[str], name: str, sandbox: b
 def allowed_hosts(events: Sequence[Event]) -> frozenset[str]:
     """Hosts clicks may lead to: the data's signup and media URLs, privacy pages, embeds."""
     urls = [
-        url for event in events
+        url
+        for event in events
         for url in (
             *(location.signup_url for location in event.locations),
             *(item.url for item in event.media),
@@ -251,24 +252,28 @@ def test_monitor_catches_running_script(
     """The hooks see an inline script, a handler, a CSP-blocked script and a foreign request."""
     context, monitor = monitored
     page = context.pages[0]
-    page.goto(host_page.page(
-        '<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>'
-        "<script>alert(1)</script><details open ontoggle=confirm(2)></details>"
-        '<img src="https://xss.example/x.png"></body></html>',
-        "monitor-self-test",
-    ))
+    page.goto(
+        host_page.page(
+            '<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>'
+            "<script>alert(1)</script><details open ontoggle=confirm(2)></details>"
+            '<img src="https://xss.example/x.png"></body></html>',
+            "monitor-self-test",
+        )
+    )
     settle(page)
     calls = recorded_calls(page)
     assert any(c.startswith("call: alert(1)") for c in calls), calls
     assert any(c.startswith("call: confirm(2)") for c in calls), calls
     assert any("alert(1)" in finding for finding in monitor.take())
     assert monitor.foreign("load") == ["https://xss.example/x.png"]
-    page.goto(host_page.page(
-        '<!doctype html><html><head><meta charset="utf-8"><title>t</title>'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\"></head>"
-        "<body><script>alert(3)</script></body></html>",
-        "monitor-csp-test",
-    ))
+    page.goto(
+        host_page.page(
+            '<!doctype html><html><head><meta charset="utf-8"><title>t</title>'
+            '<meta http-equiv="Content-Security-Policy" content="script-src \'none\'"></head>'
+            "<body><script>alert(3)</script></body></html>",
+            "monitor-csp-test",
+        )
+    )
     settle(page)
     findings = monitor.take()
     assert any(f.startswith("csp: script-src") for f in findings), findings
@@ -316,11 +321,13 @@ def test_hostile_widgets_run_nothing_even_when_clicked(
     allowed = allowed_hosts(hostile.catalog.events) | LOCAL_HOSTS
     links = [target for target in clicked if not target.startswith(("BUTTON", "INPUT"))]
     failures += [
-        f"clicked a link to {url}" for url in links
+        f"clicked a link to {url}"
+        for url in links
         if urlsplit(url).scheme not in ("http", "https") or urlsplit(url).hostname not in allowed
     ]
     failures += [
-        f"a click requested {url}" for url in monitor.foreign("click")
+        f"a click requested {url}"
+        for url in monitor.foreign("click")
         if urlsplit(url).hostname not in allowed
     ]
     buttons = [target for target in clicked if target.startswith("BUTTON.load")]
@@ -349,7 +356,8 @@ def test_real_clicks_on_each_kind_of_control_run_nothing(
     context, monitor = monitored
     page = context.pages[0]
     event = next(
-        e for e in hostile.catalog.events
+        e
+        for e in hostile.catalog.events
         if signups_open(e) and {item.provider for item in e.media} == {"x", "youtube"}
     )
     src = server(f"/embed/{event.slug}?lang=en")
@@ -376,7 +384,8 @@ def test_real_clicks_on_each_kind_of_control_run_nothing(
     failures = monitor.take() + recorded_calls(page)
     allowed = allowed_hosts([event])
     failures += [
-        f"a click requested {url}" for url in monitor.foreign("click")
+        f"a click requested {url}"
+        for url in monitor.foreign("click")
         if urlsplit(url).hostname not in allowed
     ]
     signups = [url for phase, url in monitor.requests if phase == "click" and "/go/" in url]

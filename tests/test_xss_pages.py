@@ -59,6 +59,7 @@ CSP_SCHEMES_FORBIDDEN = frozenset({"*", "data:", "blob:", "http:", "https:", "fi
 
 # --- fixtures ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileData:
     """The corpus written into every text field of a valid data directory."""
@@ -68,9 +69,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileData:
 @pytest.fixture(scope="module")
 def client(hostile: HostileData) -> Iterator[TestClient]:
     """A client on the hostile data; server errors come back as 500s, not exceptions."""
-    settings = Settings(
-        public_url=PUBLIC_URL, data_dir=hostile.root, now=BEFORE, reload_seconds=0
-    )
+    settings = Settings(public_url=PUBLIC_URL, data_dir=hostile.root, now=BEFORE, reload_seconds=0)
     with TestClient(
         create_app(settings), base_url=PUBLIC_URL, raise_server_exceptions=False
     ) as test_client:
@@ -86,6 +85,7 @@ def our_scripts(client: TestClient) -> frozenset[str]:
 
 
 # --- checks -----------------------------------------------------------------------------
+
 
 def csp_directives(header: str) -> dict[str, list[str]]:
     """A Content-Security-Policy header as directive → sources (the first of a name wins)."""
@@ -220,6 +220,7 @@ def city_names(event: Event, language: str) -> list[str]:
 
 # --- the data really is hostile -----------------------------------------------------------
 
+
 def test_corpus_is_large_enough() -> None:
     """The corpus holds at least 150 distinct payloads."""
     assert len(set(PAYLOADS)) == len(PAYLOADS) >= MIN_PAYLOADS_PER_FIELD
@@ -253,7 +254,9 @@ PAGES = [
     pytest.param("/embed/{slug}", None, None, id="embed-auto-default"),
     # Filtered ("All 14 cities" link) with an accent: the accent script is inlined by hash.
     pytest.param(
-        "/embed/{slug}?country=NL,DE&city=city-05&accent=%23123456&lang=en", None, None,
+        "/embed/{slug}?country=NL,DE&city=city-05&accent=%23123456&lang=en",
+        None,
+        None,
         id="embed-filtered-accent",
     ),
     pytest.param("/events/{slug}?lang=en", None, None, id="event-en"),
@@ -261,8 +264,10 @@ PAGES = [
     # The builder for this event: its preview frame and its GET form are ours.
     pytest.param("/?event={slug}", "/embed/{slug}", BUILDER_FORM, id="publish-event"),
     pytest.param(
-        "/?event={slug}&lang=nl&theme=dark&consent=click", "/embed/{slug}?lang=nl&theme=dark",
-        BUILDER_FORM, id="publish-event-nl-click",
+        "/?event={slug}&lang=nl&theme=dark&consent=click",
+        "/embed/{slug}?lang=nl&theme=dark",
+        BUILDER_FORM,
+        id="publish-event-nl-click",
     ),
 ]
 
@@ -288,7 +293,10 @@ def test_hostile_pages_hold_no_foreign_markup(
         # The publish page shows no media; the others the event's own.
         providers = () if path.startswith("/?") else providers_of(event)
         problems = page_problems(
-            response, our_scripts, frames=frames, forms=[form] if form else [],
+            response,
+            our_scripts,
+            frames=frames,
+            forms=[form] if form else [],
             providers=providers,
         )
         problems += [f"payload echoed raw: {p!r}" for p in raw_echoes(response.text, PAYLOADS)]
@@ -307,16 +315,22 @@ def test_widget_shows_data_as_text(client: TestClient, hostile: HostileData, lan
             ("title", texts(page, "h1"), [text.title]),
             ("cities", sorted(texts(page, ".city")), sorted(city_names(event, language))),
             # "TIME · VENUE", or the venue alone.
-            ("venues", sorted(t.split(" · ", 1)[-1] for t in texts(page, ".when")),
-             sorted(location.venue or "" for location in event.locations)),
+            (
+                "venues",
+                sorted(t.split(" · ", 1)[-1] for t in texts(page, ".when")),
+                sorted(location.venue or "" for location in event.locations),
+            ),
             # The fallback text, in its own span marked with the event's language.
-            ("fallbacks", [
-                span.get_text() for span in page.select(".fallback a > span[lang]")
-            ], [item.fallback for item in event.media if item.fallback]),
+            (
+                "fallbacks",
+                [span.get_text() for span in page.select(".fallback a > span[lang]")],
+                [item.fallback for item in event.media if item.fallback],
+            ),
         ]
         failures += [
             f"{event.slug} {language} {what}: page {got[:3]!r} != data {want[:3]!r}"
-            for what, got, want in checks if got != want
+            for what, got, want in checks
+            if got != want
         ]
     assert not failures, report(failures)
 
@@ -332,12 +346,16 @@ def test_event_page_shows_data_as_text(client: TestClient, hostile: HostileData)
             ("title", texts(page, "h1"), [text.title]),
             ("summary", texts(page, ".lead"), [text.summary] if text.summary else []),
             ("press", texts(page, ".press a"), [link.title for link in event.press]),
-            ("og:title", [str(og_title["content"]) if isinstance(og_title, Tag) else ""],
-             [text.title]),
+            (
+                "og:title",
+                [str(og_title["content"]) if isinstance(og_title, Tag) else ""],
+                [text.title],
+            ),
         ]
         failures += [
             f"{event.slug} {what}: page {got[:3]!r} != data {want[:3]!r}"
-            for what, got, want in checks if got != want
+            for what, got, want in checks
+            if got != want
         ]
         for block in page.select('script[type="application/ld+json"]'):
             graph = json.loads(block.get_text())
@@ -376,7 +394,8 @@ def test_publish_builder_shows_city_names_as_text(
         response = client.get(f"/?event={event.slug}", headers={"accept-language": language})
         labels = BeautifulSoup(response.text, "html.parser", parse_only=SoupStrainer("label"))
         names = sorted(
-            label.get_text() for label in labels.find_all("label")
+            label.get_text()
+            for label in labels.find_all("label")
             if label.find("input", attrs={"name": "city"})
         )
         if names != sorted(city_names(event, language)):
@@ -404,10 +423,20 @@ def test_event_json_is_the_data(client: TestClient, hostile: HostileData) -> Non
 
 
 CALENDAR_PROPERTIES = frozenset({"PRODID", "VERSION", "CALSCALE", "METHOD", "X-WR-CALNAME"})
-EVENT_PROPERTIES = frozenset({
-    "UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "URL", "DESCRIPTION",
-    "STATUS", "GEO",
-})
+EVENT_PROPERTIES = frozenset(
+    {
+        "UID",
+        "DTSTAMP",
+        "DTSTART",
+        "DTEND",
+        "SUMMARY",
+        "LOCATION",
+        "URL",
+        "DESCRIPTION",
+        "STATUS",
+        "GEO",
+    }
+)
 # A line break that is not part of a CRLF: text that was not escaped (RFC 5545, 3.3.11).
 _STRAY_BREAK = re.compile(rb"\r(?!\n)|(?<!\r)\n")
 
@@ -494,8 +523,10 @@ def oembed_html_problems(html: str, embed_src: str, page_href: str, title: str) 
     if [child.name for child in children] != ["blockquote", "iframe"]:
         return [*problems, f"elements {[child.name for child in children]}"]
     link = children[0].find("a")
-    if not isinstance(link, Tag) or link.get("href") != page_href or (
-        words(link.get_text()) != words(title)
+    if (
+        not isinstance(link, Tag)
+        or link.get("href") != page_href
+        or (words(link.get_text()) != words(title))
     ):
         problems.append("the blockquote's link is not the page, named by the title")
     return problems
@@ -506,8 +537,11 @@ OEMBED_TARGETS = [
     # No lang: the texts of the event's default language.
     pytest.param("/events/{slug}", "/embed/{slug}", "/events/{slug}", None, id="page"),
     pytest.param(
-        "/embed/{slug}?lang=nl&theme=dark", "/embed/{slug}?lang=nl&theme=dark",
-        "/events/{slug}?lang=nl", "nl", id="widget-nl-dark",
+        "/embed/{slug}?lang=nl&theme=dark",
+        "/embed/{slug}?lang=nl&theme=dark",
+        "/events/{slug}?lang=nl",
+        "nl",
+        id="widget-nl-dark",
     ),
 ]
 
@@ -546,13 +580,18 @@ def test_oembed_html_holds_only_our_frame(
         author = event.organizer.name
         if format == "xml":
             title, author = as_xml_text(title), as_xml_text(author)
-            fields = {**fields, "title": words(fields["title"]),
-                      "author_name": words(fields["author_name"])}
+            fields = {
+                **fields,
+                "title": words(fields["title"]),
+                "author_name": words(fields["author_name"]),
+            }
         failures += [
             f"{where}: {problem}"
             for problem in oembed_html_problems(
-                fields["html"], PUBLIC_URL + embed.format(slug=slug),
-                PUBLIC_URL + page.format(slug=slug), title,
+                fields["html"],
+                PUBLIC_URL + embed.format(slug=slug),
+                PUBLIC_URL + page.format(slug=slug),
+                title,
             )
         ]
         if fields["title"] != title or fields["author_name"] != author:
@@ -589,12 +628,16 @@ def response_problems(
         key = (
             response.headers.get("content-security-policy", ""),
             hashlib.sha256(response.content).digest(),
-            tuple(frames), tuple(forms), tuple(sorted(providers)),
+            tuple(frames),
+            tuple(forms),
+            tuple(sorted(providers)),
         )
         if key not in _checked:
-            _checked[key] = tuple(page_problems(
-                response, our_scripts, frames=frames, forms=forms, providers=providers
-            ))
+            _checked[key] = tuple(
+                page_problems(
+                    response, our_scripts, frames=frames, forms=forms, providers=providers
+                )
+            )
         problems += _checked[key]
         if raw_echoes(response.text, [payload]):
             problems.append("the payload is echoed raw")
@@ -607,8 +650,10 @@ def response_problems(
             body = response.json()
         except ValueError:
             return [f"{status} JSON does not parse"]
-        if status in ERROR_STATUSES and parameter is not None and (
-            body.get("parameter") != parameter
+        if (
+            status in ERROR_STATUSES
+            and parameter is not None
+            and (body.get("parameter") != parameter)
         ):
             problems.append(f"the {status} names {body.get('parameter')!r}, not {parameter!r}")
         # Read as HTML (a consumer that shows the error, a sniffing client) it is inert.
@@ -689,8 +734,13 @@ def test_hostile_query_parameters(
 
     def check(response: Response, payload: str) -> list[str]:
         return response_problems(
-            response, payload, parameter, our_scripts,
-            frames=frames, forms=forms, providers=providers,
+            response,
+            payload,
+            parameter,
+            our_scripts,
+            frames=frames,
+            forms=forms,
+            providers=providers,
         )
 
     failures, seen = payload_failures(lambda p: client.get(path, params={parameter: p}), check)
@@ -706,8 +756,13 @@ OEMBED_PARAMETERS = [
     # A view parameter inside the url: its error is about the url; a well-formed city id
     # that matches no location is still a valid (empty) view.
     *[
-        pytest.param("url", PUBLIC_URL + f"/events/{SLUG}?{name}={{quoted}}", "url",
-                     {404, 200} if name == "city" else {404}, id=f"url-{name}")
+        pytest.param(
+            "url",
+            PUBLIC_URL + f"/events/{SLUG}?{name}={{quoted}}",
+            "url",
+            {404, 200} if name == "city" else {404},
+            id=f"url-{name}",
+        )
         for name in ("lang", "theme", "accent", "country", "city")
     ],
     pytest.param("maxwidth", "{payload}", "maxwidth", {400}, id="maxwidth"),
@@ -730,9 +785,7 @@ def test_hostile_oembed_parameters(
     base = {"url": f"{PUBLIC_URL}/events/{SLUG}"}
 
     def send(payload: str) -> Response:
-        value = template.replace("{payload}", payload).replace(
-            "{quoted}", quote(payload, safe="")
-        )
+        value = template.replace("{payload}", payload).replace("{quoted}", quote(payload, safe=""))
         return client.get("/oembed", params={**base, name: value})
 
     def check(response: Response, payload: str) -> list[str]:
@@ -808,14 +861,19 @@ def test_hostile_accept_language(
         if response.status_code != 200:
             return [f"status {response.status_code}"]
         return response_problems(
-            response, payload, None, our_scripts, providers=providers,
+            response,
+            payload,
+            None,
+            our_scripts,
+            providers=providers,
             frames=[f"{PUBLIC_URL}/embed/next"] if publish else [],
             forms=[BUILDER_FORM] if publish else [],
         )
 
     failures, _ = payload_failures(
         lambda p: client.get(route.format(slug=SLUG), headers={"accept-language": p}),
-        check, HEADER_PAYLOADS,
+        check,
+        HEADER_PAYLOADS,
     )
     assert not failures, report(failures)
 

@@ -26,16 +26,46 @@ from html.parser import HTMLParser
 ALLOWED: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "blockquote": frozenset(),
-    "iframe": frozenset({
-        "src", "width", "height", "frameborder", "marginwidth", "marginheight", "scrolling",
-        "title",
-    }),
+    "iframe": frozenset(
+        {
+            "src",
+            "width",
+            "height",
+            "frameborder",
+            "marginwidth",
+            "marginheight",
+            "scrolling",
+            "title",
+        }
+    ),
 }
 # wp_allowed_protocols(): a URL attribute with another scheme loses the scheme.
-_PROTOCOLS = frozenset({
-    "http", "https", "ftp", "ftps", "mailto", "news", "irc", "irc6", "ircs", "gopher", "nntp",
-    "feed", "telnet", "mms", "rtsp", "sms", "svn", "tel", "fax", "xmpp", "webcal", "urn",
-})
+_PROTOCOLS = frozenset(
+    {
+        "http",
+        "https",
+        "ftp",
+        "ftps",
+        "mailto",
+        "news",
+        "irc",
+        "irc6",
+        "ircs",
+        "gopher",
+        "nntp",
+        "feed",
+        "telnet",
+        "mms",
+        "rtsp",
+        "sms",
+        "svn",
+        "tel",
+        "fax",
+        "xmpp",
+        "webcal",
+        "urn",
+    }
+)
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 _EXTRACT = re.compile(r"(<blockquote>.*?</blockquote>)?.*(<iframe.*?></iframe>)", re.S | re.M)
 _SRC = re.compile(r""" src=(['"])(.*?)\1""")
@@ -146,7 +176,8 @@ def without_wordpress_additions(markup: str, secret: str = "S3cr3tS3cr") -> list
     for node in structure(markup):
         if node[0] == "start" and node[1] == "iframe":
             attributes = [
-                item.replace(f"#?secret={secret}", "") for item in node[2:]
+                item.replace(f"#?secret={secret}", "")
+                for item in node[2:]
                 if item.split("=", 1)[0] not in WORDPRESS_ADDITIONS
                 and item != "class=wp-embedded-content"
             ]

@@ -87,12 +87,39 @@ def csp_hash(content: str) -> str:
 
 
 # Attributes whose value is (or contains) a URL the browser may load or navigate to.
-_URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "data", "xlink:href", "xml:base", "poster",
-    "background", "lowsrc", "dynsrc", "ping", "cite", "longdesc", "codebase", "archive",
-    "classid", "code", "icon", "manifest", "profile", "usemap", "itemtype", "srcset",
-    "imagesrcset", "to", "from", "by", "values",
-})
+_URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "data",
+        "xlink:href",
+        "xml:base",
+        "poster",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "ping",
+        "cite",
+        "longdesc",
+        "codebase",
+        "archive",
+        "classid",
+        "code",
+        "icon",
+        "manifest",
+        "profile",
+        "usemap",
+        "itemtype",
+        "srcset",
+        "imagesrcset",
+        "to",
+        "from",
+        "by",
+        "values",
+    }
+)
 _LIST_ATTRIBUTES = {"srcset": ",", "imagesrcset": ",", "values": ";", "ping": " ", "archive": " "}
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 # Removed before looking at a URL's scheme: whitespace, C0/C1 controls, zero-width and
@@ -100,15 +127,33 @@ _BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]")
 _FRAMES = {"iframe": "src", "frame": "src", "embed": "src", "portal": "src", "object": "data"}
 _ALWAYS_FORBIDDEN = frozenset({"base", "applet", "frameset", "isindex"})
-_JS_TYPES = frozenset({
-    "", "module", "text/javascript", "application/javascript", "text/ecmascript",
-    "application/ecmascript", "text/jscript", "text/livescript", "application/x-javascript",
-})
+_JS_TYPES = frozenset(
+    {
+        "",
+        "module",
+        "text/javascript",
+        "application/javascript",
+        "text/ecmascript",
+        "application/ecmascript",
+        "text/jscript",
+        "text/livescript",
+        "application/x-javascript",
+    }
+)
 _JSON_TYPES = frozenset({"application/ld+json", "application/json"})
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
-_CSS_DANGER = ("expression(", "url(", "behavior", "-moz-binding", "@import", "javascript:",
-               "vbscript:", "image(", "image-set(")
+_CSS_DANGER = (
+    "expression(",
+    "url(",
+    "behavior",
+    "-moz-binding",
+    "@import",
+    "javascript:",
+    "vbscript:",
+    "image(",
+    "image-set(",
+)
 _TAG_OPENING = re.compile(r"<[a-zA-Z]")
 _RAW_TEXT = ("script", "style")
 

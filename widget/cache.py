@@ -60,7 +60,12 @@ class CachedBody:
             else None
         )
         return cls(
-            body, media_type, headers, max_age, stale_while_revalidate, gzipped,
+            body,
+            media_type,
+            headers,
+            max_age,
+            stale_while_revalidate,
+            gzipped,
             f'"{digest.hexdigest()[:32]}"',
         )
 

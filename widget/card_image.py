@@ -30,7 +30,7 @@ PAPER = (0xFF, 0xFF, 0xFF)
 MARGIN = 80
 TITLE_SIZES = (68, 60, 52, 46, 40)
 TITLE_TOP = 150
-TITLE_BOTTOM = 370     # the date (about 56 px) follows; the city line sits at 470
+TITLE_BOTTOM = 370  # the date (about 56 px) follows; the city line sits at 470
 BAND_HEIGHT = 120
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -53,9 +53,7 @@ class CardText:
 
 def clean(text: str) -> str:
     """Text fit for drawing: controls, format marks and line breaks become single spaces."""
-    drawable = "".join(
-        " " if unicodedata.category(char) in _UNDRAWABLE else char for char in text
-    )
+    drawable = "".join(" " if unicodedata.category(char) in _UNDRAWABLE else char for char in text)
     return " ".join(drawable.split())
 
 
@@ -67,9 +65,8 @@ def card_text(event: Event, language: str, translations: NullTranslations, site:
     gettext, ngettext = translations.gettext, translations.ngettext
     counts = gettext("%(cities)s in %(countries)s") % {
         "cities": ngettext("%(num)d city", "%(num)d cities", cities) % {"num": cities},
-        "countries": ngettext("%(num)d country", "%(num)d countries", countries) % {
-            "num": countries
-        },
+        "countries": ngettext("%(num)d country", "%(num)d countries", countries)
+        % {"num": countries},
     }
     status = {
         Status.SCHEDULED: "",
@@ -186,8 +183,13 @@ def draw_card(text: CardText) -> Image.Image:
     if text.places:
         places_font = _font(26)
         bottom = CARD_HEIGHT - BAND_HEIGHT - 40
-        draw.text((MARGIN, bottom), _fit_names(text.places, places_font, usable),
-                  font=places_font, fill=MUTED, anchor="ls")
+        draw.text(
+            (MARGIN, bottom),
+            _fit_names(text.places, places_font, usable),
+            font=places_font,
+            fill=MUTED,
+            anchor="ls",
+        )
 
     # Orange band: how many cities and countries, and where to find it.
     top = CARD_HEIGHT - BAND_HEIGHT
@@ -197,8 +199,13 @@ def draw_card(text: CardText) -> Image.Image:
     site = _fit(text.site, site_font, usable // 3)
     counts_font = _font(40, bold=True)
     counts_width = usable - int(site_font.getlength(site)) - 40
-    draw.text((MARGIN, middle), _fit(text.counts, counts_font, counts_width),
-              font=counts_font, fill=INK, anchor="lm")
+    draw.text(
+        (MARGIN, middle),
+        _fit(text.counts, counts_font, counts_width),
+        font=counts_font,
+        fill=INK,
+        anchor="lm",
+    )
     draw.text((CARD_WIDTH - MARGIN, middle), site, font=site_font, fill=INK, anchor="rm")
     return image
 

@@ -33,8 +33,7 @@ def cache_control(cached: CachedBody) -> str:
     if cached.max_age <= 0:
         return "no-cache"
     return (
-        f"public, max-age={cached.max_age}, "
-        f"stale-while-revalidate={cached.stale_while_revalidate}"
+        f"public, max-age={cached.max_age}, stale-while-revalidate={cached.stale_while_revalidate}"
     )
 
 

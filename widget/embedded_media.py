@@ -6,12 +6,11 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-_STATUS = re.compile(r"^https?://(?:www\.|mobile\.)?((?:twitter|x)\.com)/(\w{1,15})/status/(\d+)",
-                     re.I)
+_STATUS = re.compile(
+    r"^https?://(?:www\.|mobile\.)?((?:twitter|x)\.com)/(\w{1,15})/status/(\d+)", re.I
+)
 _YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,20})")
 MAX_FALLBACK = 1000
-
-
 
 
 class MediaScanner(HTMLParser):

@@ -23,6 +23,7 @@ class SafeJSONResponse(JSONResponse):
     def render(self, content: object) -> bytes:
         return super().render(content).decode().translate(_JSON_SAFE).encode()
 
+
 log = logging.getLogger("widget.errors")
 
 _MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
@@ -48,7 +49,8 @@ def error_response(request: Request, status: int, message: str, parameter: str |
     state = services(request)
     language = negotiate(request.headers.get("accept-language")) or "en"
     page = state.renderer.render(
-        "error.html", language,
+        "error.html",
+        language,
         {"status": status, "message": message, "parameter": parameter},
     )
     headers["content-security-policy"] = page.csp.header()
@@ -76,6 +78,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     """Log an unexpected error and answer without details."""
     log.error("unhandled error on %s", request.url.path, exc_info=exc)
     return JSONResponse(
-        {"status": 500, "error": "Internal error."}, status_code=500,
+        {"status": 500, "error": "Internal error."},
+        status_code=500,
         headers={"cache-control": "no-store"},
     )

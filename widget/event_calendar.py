@@ -108,7 +108,11 @@ def event_calendar(
     for location in locations:
         calendar.add_component(
             location_component(
-                event, location, language=language_used, host=host, page_url=page_url,
+                event,
+                location,
+                language=language_used,
+                host=host,
+                page_url=page_url,
                 description=description,
             )
         )

@@ -131,9 +131,7 @@ class FastPath:
         await self._send(send, *found, started)
         return True
 
-    async def _answer_parsed(
-        self, scope: Scope, key: Any
-    ) -> tuple[ReadyAnswer, CachedBody] | None:
+    async def _answer_parsed(self, scope: Scope, key: Any) -> tuple[ReadyAnswer, CachedBody] | None:
         """Parse the request and look its normalized key up: the answer to a hit, or None.
 
         The answer is remembered for ``key`` when the clock stayed inside one validity

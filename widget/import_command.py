@@ -40,8 +40,11 @@ def write_event(page: ImportedPage, page_name: str, out: Path, force: bool) -> l
     files = render_files(page, Path(page_name).name)
     target = out / page.slug
     if target.exists() and not (force and target.is_dir()):
-        hint = "pass --force to overwrite its " + ", ".join(files) if target.is_dir() else (
-            "and is not a directory")
+        hint = (
+            "pass --force to overwrite its " + ", ".join(files)
+            if target.is_dir()
+            else ("and is not a directory")
+        )
         return [f"{target}: already exists ({hint})"]
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,8 @@ def write_event(page: ImportedPage, page_name: str, out: Path, force: bool) -> l
         if problems:
             return [
                 f"{page_name}:{line}: {problem.field}: {problem.message}"
-                if (line := _page_line(page, problem)) else str(problem)
+                if (line := _page_line(page, problem))
+                else str(problem)
                 for problem in problems
             ]
         target.mkdir(exist_ok=True)
@@ -77,20 +81,41 @@ def _parser() -> argparse.ArgumentParser:
         prog="pauseai-widget import",
         description="Convert a PauseAI website page into event files (event.yaml, LANG.md).",
     )
-    parser.add_argument("page", type=Path, metavar="PAGE.md",
-                        help="a PauseAI website page, named NAME.LANG.md (e.g. protest.nl.md)")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
-                        help=f"resolve relative links against this (default {DEFAULT_BASE_URL})")
-    parser.add_argument("--lang", metavar="LANG",
-                        help="the page's language (default: LANG from NAME.LANG.md)")
-    parser.add_argument("--date", metavar="YYYY-MM-DD",
-                        help="the event's date (default: from the page's title and heading)")
-    parser.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                        help="the data directory to write into (default: .)")
-    parser.add_argument("--slug", metavar="SLUG",
-                        help="the event's directory name (default: date + title words)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite the event.yaml and LANG.md of an existing event")
+    parser.add_argument(
+        "page",
+        type=Path,
+        metavar="PAGE.md",
+        help="a PauseAI website page, named NAME.LANG.md (e.g. protest.nl.md)",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        metavar="URL",
+        help=f"resolve relative links against this (default {DEFAULT_BASE_URL})",
+    )
+    parser.add_argument(
+        "--lang", metavar="LANG", help="the page's language (default: LANG from NAME.LANG.md)"
+    )
+    parser.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="the event's date (default: from the page's title and heading)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the data directory to write into (default: .)",
+    )
+    parser.add_argument(
+        "--slug", metavar="SLUG", help="the event's directory name (default: date + title words)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the event.yaml and LANG.md of an existing event",
+    )
     return parser
 
 
@@ -102,11 +127,17 @@ def _options(args: argparse.Namespace) -> tuple[str, date | None, list[str]]:
     except ValueError as error:
         errors.append(f"--base-url: {error}")
     by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
-    language = by_folded.get((args.lang or "").casefold()) if args.lang else (
-        language_from_filename(args.page.name))
+    language = (
+        by_folded.get((args.lang or "").casefold())
+        if args.lang
+        else (language_from_filename(args.page.name))
+    )
     if language is None:
-        given = f"--lang {args.lang!r} is not supported" if args.lang else (
-            f"{args.page}: cannot tell the page's language from its name")
+        given = (
+            f"--lang {args.lang!r} is not supported"
+            if args.lang
+            else (f"{args.page}: cannot tell the page's language from its name")
+        )
         errors.append(f"{given}: pass --lang, one of {', '.join(SUPPORTED_LANGUAGES)}")
     when = None
     if args.date:
@@ -137,17 +168,21 @@ def main(args: list[str]) -> int:
             errors.append(f"{page_name}: not valid UTF-8 (byte {error.start})")
     if text is not None:
         try:
-            page = parse_page(text, language=language, base_url=namespace.base_url,
-                              when=when, slug=namespace.slug)
+            page = parse_page(
+                text, language=language, base_url=namespace.base_url, when=when, slug=namespace.slug
+            )
         except PageError as page_error:
             errors.extend(problem.located(page_name) for problem in page_error.problems)
         else:
             errors.extend(write_event(page, page_name, namespace.out, namespace.force))
             if not errors:
-                counts = {key: len(page.event.get(key, [])) for key in ("locations", "press",
-                                                                        "media")}
-                print(f"wrote {namespace.out / page.slug}: {counts['locations']} locations, "
-                      f"{counts['press']} press links, {counts['media']} media")
+                counts = {
+                    key: len(page.event.get(key, [])) for key in ("locations", "press", "media")
+                }
+                print(
+                    f"wrote {namespace.out / page.slug}: {counts['locations']} locations, "
+                    f"{counts['press']} press links, {counts['media']} media"
+                )
     for message in errors:
         print(message, file=sys.stderr)
     return 1 if errors else 0

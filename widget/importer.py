@@ -48,15 +48,32 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", 
 # Blocks that are site machinery, not content: cut out before Markdown parsing.
 _CUT_BLOCK = re.compile(r"<(script|style|WidgetConsent)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 # Words (folded) that make a heading a press section: "Perscoverage", "In the media" …
-_PRESS_WORDS = frozenset({
-    "press", "pers", "perscoverage", "coverage", "media", "medien", "medier", "presse",
-    "pressespiegel", "stampa", "prensa", "imprensa", "fjolmidlar", "news", "nieuws",
-})
+_PRESS_WORDS = frozenset(
+    {
+        "press",
+        "pers",
+        "perscoverage",
+        "coverage",
+        "media",
+        "medien",
+        "medier",
+        "presse",
+        "pressespiegel",
+        "stampa",
+        "prensa",
+        "imprensa",
+        "fjolmidlar",
+        "news",
+        "nieuws",
+    }
+)
 _BRAND = "pauseai"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE_DEST = re.compile(r"(\]\(\s*<?)([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)")
 _REFERENCE_DEST = re.compile(r"^( {0,3}\[[^\]]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))", re.M)
 _HTML_DEST = re.compile(r"""(\b(?:href|src)\s*=\s*["'])([^"']*)""", re.I)
+
+
 @dataclass(frozen=True)
 class PageProblem:
     """Something in the page the importer cannot turn into valid event data."""
@@ -98,6 +115,7 @@ def resolve(url: str, base_url: str) -> str:
 
 def resolve_links(markdown: str, base_url: str) -> str:
     """Markdown with every relative link, image and reference target made absolute."""
+
     def fix(match: re.Match[str]) -> str:
         return match.group(1) + resolve(match.group(2), base_url)
 
@@ -140,9 +158,11 @@ def _links(inline: Token) -> list[tuple[str, str]]:
     children = inline.children or []
     for index, child in enumerate(children):
         if child.type == "link_open":
-            end = next((i for i in range(index, len(children))
-                        if children[i].type == "link_close"), len(children))
-            found.append((_inline_text(children[index + 1:end]), str(child.attrs["href"])))
+            end = next(
+                (i for i in range(index, len(children)) if children[i].type == "link_close"),
+                len(children),
+            )
+            found.append((_inline_text(children[index + 1 : end]), str(child.attrs["href"])))
     return found
 
 
@@ -156,8 +176,11 @@ def _city_bullet(inline: Token) -> tuple[str, str, list[tuple[str, str]]] | None
     if close is None or after is None:
         return None
     # "**City**, Country (link)", or "**City** (link)" which lacks its country.
-    lacks_country = after.content.strip() == "(" and close + 2 < len(children) and (
-        children[close + 2].type == "link_open")
+    lacks_country = (
+        after.content.strip() == "("
+        and close + 2 < len(children)
+        and (children[close + 2].type == "link_open")
+    )
     if not (after.content.lstrip().startswith(",") or lacks_country):
         return None
     city = _inline_text(children[1:close])
@@ -188,18 +211,27 @@ class _Reader:
         self.bullets += 1
         code = code_for_name(country) if country else None
         if not country:
-            self.problem(line, f"city {city!r}: write its country after a comma: '**{city}**, "
-                               "Country ([label](url))'")
+            self.problem(
+                line,
+                f"city {city!r}: write its country after a comma: '**{city}**, "
+                "Country ([label](url))'",
+            )
         elif code is None:
-            self.problem(line, f"unknown country {country!r} for {city!r}: write the country's "
-                               f"name in the page's language ({self.language}) or its ISO code")
+            self.problem(
+                line,
+                f"unknown country {country!r} for {city!r}: write the country's "
+                f"name in the page's language ({self.language}) or its ISO code",
+            )
         if not links:
             self.problem(line, f"city {city!r} has no signup link: add ([label](url))")
         if code is None or not links:
             return
         english = english_city(city, self.language)
-        location: dict[str, Any] = {"city": english, "country": code,
-                                    "signup_url": resolve(links[0][1], self.base_url)}
+        location: dict[str, Any] = {
+            "city": english,
+            "country": code,
+            "signup_url": resolve(links[0][1], self.base_url),
+        }
         ids = {str(loc.get("id") or slugify(loc["city"])) for loc in self.locations}
         base_id = slugify(english) or "city"
         location_id, n = base_id, 1
@@ -249,8 +281,11 @@ def _closing(tokens: list[Token], index: int) -> int:
     if not opening.type.endswith("_open"):
         return index
     closing = opening.type.removesuffix("_open") + "_close"
-    return next(i for i in range(index + 1, len(tokens))
-                if tokens[i].type == closing and tokens[i].level == opening.level)
+    return next(
+        i
+        for i in range(index + 1, len(tokens))
+        if tokens[i].type == closing and tokens[i].level == opening.level
+    )
 
 
 def _first_inline(tokens: list[Token], start: int, end: int) -> Token | None:
@@ -268,7 +303,7 @@ def _read_blocks(reader: _Reader, tokens: list[Token], lines: list[str]) -> str:
         block_start, start = start, end + 1
         if token.map is None:
             continue
-        source = "".join(lines[token.map[0]:token.map[1]]).strip("\n")
+        source = "".join(lines[token.map[0] : token.map[1]]).strip("\n")
         line = token.map[0] + 1
         if token.type == "html_block":
             reader.embeds(line, token.content)
@@ -284,8 +319,11 @@ def _read_blocks(reader: _Reader, tokens: list[Token], lines: list[str]) -> str:
                 if child.type == "inline" and child.map:
                     reader.press_links(child.map[0] + 1, _links(child))
         elif token.type == "bullet_list_open":
-            items = [i for i in range(block_start, end) if tokens[i].type == "list_item_open"
-                     and tokens[i].level == token.level + 1]
+            items = [
+                i
+                for i in range(block_start, end)
+                if tokens[i].type == "list_item_open" and tokens[i].level == token.level + 1
+            ]
             kept = []
             for item in items:
                 inline = _first_inline(tokens, item, _closing(tokens, item))
@@ -298,14 +336,16 @@ def _read_blocks(reader: _Reader, tokens: list[Token], lines: list[str]) -> str:
                     sections[-1][0] = None  # the date is data now, not a heading
                 reader.city(inline.map[0] + 1, *bullet)
             if len(kept) < len(items):
-                source = "".join(text for span in kept if span
-                                 for text in lines[span[0]:span[1]]).strip("\n")
+                source = "".join(
+                    text for span in kept if span for text in lines[span[0] : span[1]]
+                ).strip("\n")
             if source:
                 sections[-1].append(source)
         else:
             sections[-1].append(source)
-    parts = [part for section in sections if len(section) > 1
-             for part in section if part is not None]
+    parts = [
+        part for section in sections if len(section) > 1 for part in section if part is not None
+    ]
     return resolve_links("\n\n".join(parts), reader.base_url)
 
 
@@ -313,16 +353,25 @@ def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any
     """The page's front matter and the offset where the Markdown after it starts."""
     match = _FRONT_MATTER.match(text)
     if match is None:
-        problems.append(PageProblem(1, "expected YAML front matter between '---' lines "
-                                       "(title, description) at the top of the page"))
+        problems.append(
+            PageProblem(
+                1,
+                "expected YAML front matter between '---' lines "
+                "(title, description) at the top of the page",
+            )
+        )
         return {}, 0
     try:
         data = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        problems.append(PageProblem(line, f"invalid YAML in the front matter: "
-                                          f"{getattr(error, 'problem', None) or error}"))
+        problems.append(
+            PageProblem(
+                line,
+                f"invalid YAML in the front matter: {getattr(error, 'problem', None) or error}",
+            )
+        )
         return {}, match.end()
     if not isinstance(data, dict):
         problems.append(PageProblem(2, "front matter must be a mapping (title: …)"))
@@ -341,18 +390,26 @@ def _event_date(reader: _Reader, title: str, given: date | None) -> date | None:
     if given is not None:
         return given
     heading_line, heading = reader.date_heading or (None, "")
-    in_title, in_heading = find_day_month(title, reader.language), find_day_month(heading,
-                                                                                reader.language)
+    in_title, in_heading = (
+        find_day_month(title, reader.language),
+        find_day_month(heading, reader.language),
+    )
     if in_title and in_heading and in_title != in_heading:
-        reader.problem(heading_line, f"the date heading ({heading!r}) and the title ({title!r})"
-                                     " disagree on the date: pass --date YYYY-MM-DD")
+        reader.problem(
+            heading_line,
+            f"the date heading ({heading!r}) and the title ({title!r})"
+            " disagree on the date: pass --date YYYY-MM-DD",
+        )
         return None
     day_month = in_heading or in_title
     year = find_year(title) or find_year(heading)
     if day_month is None or year is None:
         missing = "day and month" if day_month is None else "year"
-        reader.problem(heading_line or 1, f"cannot find the event's {missing} in the title or "
-                                          "the date heading: pass --date YYYY-MM-DD")
+        reader.problem(
+            heading_line or 1,
+            f"cannot find the event's {missing} in the title or "
+            "the date heading: pass --date YYYY-MM-DD",
+        )
         return None
     try:
         return date(year, day_month[1], day_month[0])
@@ -364,15 +421,27 @@ def _event_date(reader: _Reader, title: str, given: date | None) -> date | None:
 def default_slug(when: date, title: str, language: str) -> str:
     """'2024-05-13-' + the title's words without dates, weekdays and the brand name."""
     months, weekdays = calendar(language)
-    words = [w for w in re.findall(r"\d+|[^\W\d_]+", title)
-             if not w.isdigit() and fold(w) not in months and fold(w) not in weekdays
-             and fold(w) != _BRAND and fold(w) not in FILLER]
+    words = [
+        w
+        for w in re.findall(r"\d+|[^\W\d_]+", title)
+        if not w.isdigit()
+        and fold(w) not in months
+        and fold(w) not in weekdays
+        and fold(w) != _BRAND
+        and fold(w) not in FILLER
+    ]
     tail = slugify(" ".join(words[:6]))[:60].strip("-") or "protest"
     return f"{when.isoformat()}-{tail}"
 
 
-def parse_page(text: str, *, language: str, base_url: str = DEFAULT_BASE_URL,
-               when: date | None = None, slug: str | None = None) -> ImportedPage:
+def parse_page(
+    text: str,
+    *,
+    language: str,
+    base_url: str = DEFAULT_BASE_URL,
+    when: date | None = None,
+    slug: str | None = None,
+) -> ImportedPage:
     """Turn a PauseAI page into event data; raises ``PageError`` listing every problem."""
     problems: list[PageProblem] = []
     front, body_start = _front_matter(text, problems)
@@ -393,8 +462,12 @@ def parse_page(text: str, *, language: str, base_url: str = DEFAULT_BASE_URL,
     ]
     body = "\n\n".join(filter(None, [body, "\n".join(references)]))
     if not reader.bullets:
-        problems.append(PageProblem(None, "no city list found: expected bullets like "
-                                          "'- **City**, Country ([label](url))'"))
+        problems.append(
+            PageProblem(
+                None,
+                "no city list found: expected bullets like '- **City**, Country ([label](url))'",
+            )
+        )
     # Without a title the date cannot be complete: say what is wrong, not what follows.
     event_date = _event_date(reader, title, when) if title or when else None
     if problems or event_date is None:
@@ -415,17 +488,22 @@ def parse_page(text: str, *, language: str, base_url: str = DEFAULT_BASE_URL,
         text_data["summary"] = " ".join(str(front["description"]).split())
     if reader.overrides:
         text_data["cities"] = reader.overrides
-    return ImportedPage(slug or default_slug(event_date, title, language), language, event,
-                        text_data, body, reader.lines)
+    return ImportedPage(
+        slug or default_slug(event_date, title, language),
+        language,
+        event,
+        text_data,
+        body,
+        reader.lines,
+    )
 
 
 def render_files(page: ImportedPage, source_name: str) -> dict[str, str]:
     """File name → contents: ``event.yaml`` and ``LANG.md`` in widget.store's format."""
+
     def dump(data: dict[str, Any]) -> str:
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
     header = f"# Imported from {source_name} by `pauseai-widget import`; edit freely.\n"
     text = f"---\n{dump(page.text)}---\n" + (f"{page.body}\n" if page.body else "")
     return {EVENT_FILE: header + dump(page.event), f"{page.language}.md": text}
-
-

@@ -20,8 +20,18 @@ from widget.languages import SUPPORTED_LANGUAGES, locale
 # Words between a day and its month ("13 de mayo", "13th of May") or noise in a slug.
 FILLER = frozenset({"de", "del", "den", "der", "the", "of", "th", "st", "nd", "rd", "e", "er"})
 DASHES = "-\u2010\u2011\u2013\u2014"
-_ZONE_AREAS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/",
-               "Australia/", "Europe/", "Indian/", "Pacific/")
+_ZONE_AREAS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
 
 
 def fold(text: str) -> str:
@@ -50,7 +60,7 @@ def find_day_month(text: str, language: str) -> tuple[int, int] | None:
     months, _ = calendar(language)
     words = [w for w in re.findall(r"\d+|[^\W\d_]+", fold(text))]
     for index, word in enumerate(words):
-        rest = [w for w in words[index + 1:index + 4] if w not in FILLER][:1]
+        rest = [w for w in words[index + 1 : index + 4] if w not in FILLER][:1]
         if not rest:
             continue
         if word.isdigit() and len(word) <= 2 and rest[0] in months:
@@ -118,7 +128,8 @@ def english_city(name: str, language: str) -> str:
         return explicit
     derived = _derived_city(zone)
     votes = Counter(
-        spelling for lang in SUPPORTED_LANGUAGES
+        spelling
+        for lang in SUPPORTED_LANGUAGES
         if fold(spelling := _exemplar(lang, zone) or derived) == fold(derived)
     )
     return max(votes, key=lambda spelling: (votes[spelling], spelling == derived))

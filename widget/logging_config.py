@@ -37,8 +37,10 @@ class JsonFormatter(logging.Formatter):
         }
         args = record.args if isinstance(record.args, tuple) else ()
         client_first = (
-            record.name.startswith("uvicorn") and isinstance(record.msg, str)
-            and record.msg.startswith(_CLIENT_FIRST) and len(args) >= 1
+            record.name.startswith("uvicorn")
+            and isinstance(record.msg, str)
+            and record.msg.startswith(_CLIENT_FIRST)
+            and len(args) >= 1
         )
         if record.name == "uvicorn.access" and client_first and len(args) == 5:
             client, method, path, version, status = args
@@ -63,7 +65,11 @@ def log_config(client_ip: bool = False, level: str = "INFO") -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter, "client_ip": client_ip}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
         },
         "root": {"handlers": ["stderr"], "level": level},
         # uvicorn's loggers carry no handlers of their own: they propagate to the root.

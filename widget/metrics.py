@@ -71,14 +71,16 @@ class RequestStats:
     def collect(self) -> Iterator[Metric]:
         """widget_requests, widget_request_seconds and widget_cache, as scraped."""
         requests = CounterMetricFamily(
-            "widget_requests", "HTTP requests by route and status class",
+            "widget_requests",
+            "HTTP requests by route and status class",
             labels=["route", "status"],
         )
         latency = HistogramMetricFamily(
             "widget_request_seconds", "Time to answer a request, by route", labels=["route"]
         )
         cache = CounterMetricFamily(
-            "widget_cache", "Body cache lookups by route and result (hit, miss)",
+            "widget_cache",
+            "Body cache lookups by route and result (hit, miss)",
             labels=["route", "result"],
         )
         for name, series in sorted(self.routes.items()):
@@ -115,15 +117,19 @@ class Metrics:
             "widget_cache_bytes", "Bytes held by the body cache", registry=self.registry
         )
         self.reloads = Counter(
-            "widget_data_reloads", "Data reloads by outcome (ok, error)", ["outcome"],
+            "widget_data_reloads",
+            "Data reloads by outcome (ok, error)",
+            ["outcome"],
             registry=self.registry,
         )
         self.data_events = Gauge(
             "widget_data_events", "Events in the live catalog", registry=self.registry
         )
         self.clicks = Counter(
-            "widget_signup_clicks", "Signup click-throughs by event and location",
-            ["event", "location"], registry=self.registry,
+            "widget_signup_clicks",
+            "Signup click-throughs by event and location",
+            ["event", "location"],
+            registry=self.registry,
         )
 
     def render(self) -> bytes:

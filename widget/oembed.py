@@ -159,8 +159,9 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
     if url is None or not url.strip():
         raise BadRequest(f"Missing url (expected a URL such as {expected}).", parameter="url")
     if len(url) > MAX_URL_LENGTH or _BLANK_OR_CONTROL.search(url):
-        raise NotFound("The url is too long or contains blanks or control characters.",
-                       parameter="url")
+        raise NotFound(
+            "The url is too long or contains blanks or control characters.", parameter="url"
+        )
     parts = urlsplit(url)
     public = urlsplit(public_url)
     try:
@@ -178,7 +179,7 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
             parameter="url",
         )
     prefix = public.path.rstrip("/")
-    path = parts.path[len(prefix):] if parts.path.startswith(prefix) else ""
+    path = parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
     match = _EMBEDDABLE_PATH.fullmatch(path)
     if match is None:
         raise NotFound(
@@ -206,6 +207,7 @@ def parse_request(params: QueryParams, public_url: str) -> OEmbedRequest:
 
 
 # --- sizes --------------------------------------------------------------------------------
+
 
 def frame_size(content: Content, maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:
     """The iframe's (width, height): preferred sizes clamped to the maxima."""

@@ -102,7 +102,8 @@ class DataSource:
                 self._logged_problems = messages
                 log.error(
                     "data reload failed; still serving version %s:\n  %s",
-                    before.version, "\n  ".join(messages),
+                    before.version,
+                    "\n  ".join(messages),
                 )
             return False
         self.reloads += 1

@@ -57,8 +57,27 @@ _URL_FORBIDDEN = re.compile(
     r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]"
 )
 # Tags whose boundaries do not separate words in plain text.
-_INLINE_TAGS = frozenset({"a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q",
-                          "s", "small", "span", "strong", "sub", "sup", "u"})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "cite",
+        "code",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+    }
+)
 # Elements whose content is never text a reader sees.
 _HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
@@ -76,10 +95,24 @@ class SanitizerPolicy:
     ``link_rel``; ``start`` must be digits.
     """
 
-    tags: frozenset[str] = frozenset({
-        "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-        "h3", "h4", "hr",
-    })
+    tags: frozenset[str] = frozenset(
+        {
+            "p",
+            "br",
+            "em",
+            "strong",
+            "a",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "code",
+            "pre",
+            "h3",
+            "h4",
+            "hr",
+        }
+    )
     attributes: Mapping[str, frozenset[str]] = field(default_factory=_frozen_attributes)
     protocols: frozenset[str] = frozenset({"http", "https", "mailto"})
     link_rel: str = "nofollow noopener noreferrer"
@@ -257,8 +290,9 @@ class _TextExtractor(HTMLParser):
 
     def text(self) -> str:
         """The collected text: whitespace collapsed, control characters removed."""
-        visible = "".join(ch for ch in "".join(self._parts) if unicodedata.category(ch) != "Cc"
-                          or ch.isspace())
+        visible = "".join(
+            ch for ch in "".join(self._parts) if unicodedata.category(ch) != "Cc" or ch.isspace()
+        )
         return " ".join(visible.split())
 
 

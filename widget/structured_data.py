@@ -131,7 +131,8 @@ def location_event(
         address=PostalAddress(addressLocality=city, addressCountry=location.country),
         geo=(
             GeoCoordinates(latitude=location.coordinates.lat, longitude=location.coordinates.lon)
-            if location.coordinates else None
+            if location.coordinates
+            else None
         ),
     )
     online = event.status is Status.MOVED_ONLINE
@@ -159,8 +160,12 @@ def event_graph(
     """One Event per location, in the data's order."""
     return [
         location_event(
-            event, location, language=language, description=description,
-            page_url=page_url, image_url=image_url,
+            event,
+            location,
+            language=language,
+            description=description,
+            page_url=page_url,
+            image_url=image_url,
         )
         for location in event.locations
     ]

@@ -29,15 +29,15 @@ from widget.widget_view import WidgetView
 class Row:
     """One city row of the widget, by the length of its texts."""
 
-    city: int               # characters of the city's name
-    label: int = 0          # characters of its signup label (0: signups are closed)
+    city: int  # characters of the city's name
+    label: int = 0  # characters of its signup label (0: signups are closed)
 
 
 @dataclass(frozen=True)
 class Group:
     """A country of the widget: its heading and its city rows."""
 
-    heading: int            # characters of the country's name
+    heading: int  # characters of the country's name
     rows: tuple[Row, ...]
 
 
@@ -49,7 +49,7 @@ class Content:
     media: int = 0
     title_chars: int = 40
     date_chars: int = 30
-    other_language: bool = False    # the texts are in another language (a note says so)
+    other_language: bool = False  # the texts are in another language (a note says so)
 
     @property
     def locations(self) -> int:
@@ -61,10 +61,13 @@ class Content:
         """What a widget view shows; ``labels`` are its signup labels in its language."""
         return cls(
             groups=tuple(
-                Group(len(country.name), tuple(
-                    Row(len(city.name), len(labels[city.platform]) if view.signups_open else 0)
-                    for city in country.cities
-                ))
+                Group(
+                    len(country.name),
+                    tuple(
+                        Row(len(city.name), len(labels[city.platform]) if view.signups_open else 0)
+                        for city in country.cities
+                    ),
+                )
                 for country in view.countries
             ),
             media=len(view.media),
@@ -86,21 +89,21 @@ def signup_labels(environment: jinja2.Environment) -> dict[Platform, str]:
 # label (27 when both share a line); each country a block (5 px of border and padding)
 # beside its 86 px heading column; two balanced columns from 600 px on.
 _SIDES = 32
-_CHROME = 4 + 16 + 8 + 10       # top border, main's padding, list margin, rounding slack
+_CHROME = 4 + 16 + 8 + 10  # top border, main's padding, list margin, rounding slack
 _TITLE_CHAR, _TITLE_LINE = 10.5, 23
 _META_CHAR, _META_LINE = 7.6, 20
-_COUNTS = 26                    # " · 14 cities · 12 countries", in characters
+_COUNTS = 26  # " · 14 cities · 12 countries", in characters
 _FILL = 0.85
-_NOTE, _NOTE_LINE = 480, 18     # "Shown in Nederlands: there is no text in this language yet."
+_NOTE, _NOTE_LINE = 480, 18  # "Shown in Nederlands: there is no text in this language yet."
 _CITY_CHAR, _LABEL_CHAR = 9.5, 8.0
-_ICON = 18                      # the platform icon and its gap
+_ICON = 18  # the platform icon and its gap
 _ROW_GAP = 8
 _HEADING_CHAR, _HEADING_WIDTH, _HEADING_LINE = 8.3, 86, 15
-_HEADINGS = 98                  # the heading column and its gap
+_HEADINGS = 98  # the heading column and its gap
 _BLOCK = 5
 _COLUMN_GAP = 28
 _TWO_COLUMNS = 600
-_EMPTY = 30                     # "No city of this event matches this selection."
+_EMPTY = 30  # "No city of this event matches this selection."
 
 
 def _lines(pixels: float, space: float) -> int:

@@ -63,7 +63,11 @@ def text_md(title: str, cities: dict[str, str] | None = None) -> str:
 
 
 def write_event(
-    root: Path, slug: str, cities: int, day: date, seed: int = 0,
+    root: Path,
+    slug: str,
+    cities: int,
+    day: date,
+    seed: int = 0,
     languages: tuple[str, ...] = ("en", "nl"),
 ) -> Path:
     """Write one event directory under ``root``; returns it."""

@@ -244,8 +244,14 @@ end
 def wrk(server: ServerProcess, scenario: Scenario, seconds: float) -> Load:
     """Load one URL for ``seconds`` with a fixed number of connections (wrk on LOAD_CPUS)."""
     command = [
-        "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(round(seconds), 1)}s", "--latency",
-        "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{server.port}{scenario.target}",
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{max(round(seconds), 1)}s",
+        "--latency",
+        "-H",
+        "Accept-Encoding: gzip",
+        f"http://127.0.0.1:{server.port}{scenario.target}",
     ]
     script = None
     if scenario.varied_language:
@@ -283,18 +289,37 @@ def capture(server: ServerProcess, scenario: Scenario) -> dict[str, Any]:
 def start_bare(responses: Path) -> ServerProcess:
     """The bare replay app under the same uvicorn settings as the service."""
     argv = [
-        sys.executable, "-m", "uvicorn", "--factory", "tests.bench.bare_app:create",
-        "--http", "httptools", "--loop", "uvloop", "--no-access-log", "--no-server-header",
-        "--host", "127.0.0.1",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "tests.bench.bare_app:create",
+        "--http",
+        "httptools",
+        "--loop",
+        "uvloop",
+        "--no-access-log",
+        "--no-server-header",
+        "--host",
+        "127.0.0.1",
     ]
-    return ServerProcess({"BENCH_RESPONSES": str(responses)}, argv=argv, cpus=SERVER_CPUS,
-                         cwd=Path.cwd(), ready_path="/__ready__")
+    return ServerProcess(
+        {"BENCH_RESPONSES": str(responses)},
+        argv=argv,
+        cpus=SERVER_CPUS,
+        cwd=Path.cwd(),
+        ready_path="/__ready__",
+    )
 
 
 def service_env(**extra: str) -> dict[str, str]:
     """Production-like settings: sample data, a clock before the event, no polling."""
-    return {"WIDGET_PUBLIC_URL": PUBLIC_URL, "WIDGET_NOW": SAMPLE_NOW, "WIDGET_RELOAD_SECONDS": "0",
-            **extra}
+    return {
+        "WIDGET_PUBLIC_URL": PUBLIC_URL,
+        "WIDGET_NOW": SAMPLE_NOW,
+        "WIDGET_RELOAD_SECONDS": "0",
+        **extra,
+    }
 
 
 def production_stack() -> dict[str, str]:
@@ -309,7 +334,7 @@ def miss_fraction(server: ServerProcess, route: str) -> float | None:
     _, _, body = server.get("/metrics")
     counts = {"hit": 0.0, "miss": 0.0}
     for line in body.decode().splitlines():
-        match = re.match(r'widget_cache_total\{(.*)\} ([\d.e+]+)$', line)
+        match = re.match(r"widget_cache_total\{(.*)\} ([\d.e+]+)$", line)
         if match and f'route="{route}"' in match.group(1):
             for result in counts:
                 if f'result="{result}"' in match.group(1):
@@ -329,7 +354,8 @@ def capture_all(
         if response["status"] != 200:
             print(f"SKIP {scenario.name}: {scenario.target} answers {response['status']}")
             results.scenarios[scenario.name] = {
-                "target": scenario.target, "skipped": response["status"]
+                "target": scenario.target,
+                "skipped": response["status"],
             }
             continue
         previous = replays.setdefault(scenario.target, response)
@@ -387,6 +413,7 @@ def alternate(
 
 def summary(scenario: Scenario, measured: list[Round]) -> dict[str, Any]:
     """Every round's figures and their medians."""
+
     def median(figure: Callable[[Round], float]) -> float:
         return statistics.median(figure(r) for r in measured)
 
@@ -394,8 +421,13 @@ def summary(scenario: Scenario, measured: list[Round]) -> dict[str, Any]:
         "target": scenario.target,
         "server": scenario.server,
         "rounds": [
-            {"real": asdict(r.real), "bare": asdict(r.bare), "ratio": r.ratio,
-             "p99_factor": r.p99_factor, "cpu_ratio": r.cpu_ratio}
+            {
+                "real": asdict(r.real),
+                "bare": asdict(r.bare),
+                "ratio": r.ratio,
+                "p99_factor": r.p99_factor,
+                "cpu_ratio": r.cpu_ratio,
+            }
             for r in measured
         ],
         "median": {
@@ -436,8 +468,16 @@ def load_scenarios(results: Results) -> list[Target]:
     for scenario in planned:
         if scenario not in runnable:
             if scenario.has_targets:
-                targets.append(Target(f"{scenario.name} req/s ratio to bare", None, MIN_RATIO, "x",
-                                      higher_is_better=True, note="route not built yet"))
+                targets.append(
+                    Target(
+                        f"{scenario.name} req/s ratio to bare",
+                        None,
+                        MIN_RATIO,
+                        "x",
+                        higher_is_better=True,
+                        note="route not built yet",
+                    )
+                )
             continue
         figures = summary(scenario, rounds[scenario.name])
         if scenario.name == "embed_miss":
@@ -445,10 +485,21 @@ def load_scenarios(results: Results) -> list[Target]:
         results.scenarios[scenario.name] = figures
         if scenario.has_targets:
             median = figures["median"]
-            targets.append(Target(f"{scenario.name} req/s ratio to bare", median["ratio"],
-                                  MIN_RATIO, "x", higher_is_better=True, note=RATIO_NOTE))
-            targets.append(Target(f"{scenario.name} p99 vs bare p99", median["p99_factor"],
-                                  MAX_P99_FACTOR, "x"))
+            targets.append(
+                Target(
+                    f"{scenario.name} req/s ratio to bare",
+                    median["ratio"],
+                    MIN_RATIO,
+                    "x",
+                    higher_is_better=True,
+                    note=RATIO_NOTE,
+                )
+            )
+            targets.append(
+                Target(
+                    f"{scenario.name} p99 vs bare p99", median["p99_factor"], MAX_P99_FACTOR, "x"
+                )
+            )
     return targets
 
 
@@ -458,10 +509,19 @@ def load_scenarios(results: Results) -> list[Target]:
 async def _asgi_get(app: Any, target: str) -> tuple[int, bytes]:
     path, _, query = target.partition("?")
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-        "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80), "state": {},
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "state": {},
     }
     sent: list[dict[str, Any]] = []
 
@@ -485,7 +545,10 @@ def cold_render(results: Results, renders: int = 300) -> Target:
         root = Path(scratch)
         write_event(root, "fifty-cities", 50, date(2030, 5, 13))
         settings = Settings(
-            public_url="https://widget.example.org", data_dir=root, cache_ttl=0, reload_seconds=0,
+            public_url="https://widget.example.org",
+            data_dir=root,
+            cache_ttl=0,
+            reload_seconds=0,
             now=datetime(2030, 5, 1, tzinfo=UTC),
         )
         app = create_app(settings)
@@ -506,12 +569,22 @@ def cold_render(results: Results, renders: int = 300) -> Target:
     if status != 200:
         print(f"SKIP cold render: {target} answers {status}")
         results.cold_render = {"skipped": status}
-        return Target("cold render, 50-city widget", None, MAX_COLD_RENDER_MS, "ms",
-                      note="route not built yet")
+        return Target(
+            "cold render, 50-city widget",
+            None,
+            MAX_COLD_RENDER_MS,
+            "ms",
+            note="route not built yet",
+        )
     median = statistics.median(timings)
     results.cold_render = {
-        "target": target, "cities": 50, "renders": renders, "median_ms": median,
-        "p90_ms": statistics.quantiles(timings, n=10)[-1], "first_ms": first, "body_bytes": size,
+        "target": target,
+        "cities": 50,
+        "renders": renders,
+        "median_ms": median,
+        "p90_ms": statistics.quantiles(timings, n=10)[-1],
+        "first_ms": first,
+        "body_bytes": size,
         "note": "whole ASGI request in process, body cache off (includes routing and middleware)",
     }
     return Target("cold render, 50-city widget (median)", median, MAX_COLD_RENDER_MS, "ms")
@@ -552,14 +625,24 @@ def sizes(results: Results) -> list[Target]:
     with ServerProcess(service_env(), cpus=SERVER_CPUS) as server:
         status, loader, _ = wire_bytes(server, "/embed.js")
         results.sizes["embed_js_gzip"] = loader
-        targets.append(Target("embed.js gzipped", loader if status == 200 else None,
-                              MAX_EMBED_JS_GZIP, "bytes"))
+        targets.append(
+            Target(
+                "embed.js gzipped", loader if status == 200 else None, MAX_EMBED_JS_GZIP, "bytes"
+            )
+        )
         target = f"/embed/{SAMPLE_SLUG}?lang=en"
         status, document, html = wire_bytes(server, target)
         if status != 200:
             print(f"SKIP widget size: {target} answers {status}")
-            targets.append(Target("widget + what it loads, gzipped", None, MAX_WIDGET_TOTAL_GZIP,
-                                  "bytes", note="route not built yet"))
+            targets.append(
+                Target(
+                    "widget + what it loads, gzipped",
+                    None,
+                    MAX_WIDGET_TOTAL_GZIP,
+                    "bytes",
+                    note="route not built yet",
+                )
+            )
             return targets
         parser = _Subresources()
         parser.feed(html.decode("utf-8"))
@@ -573,8 +656,14 @@ def sizes(results: Results) -> list[Target]:
             sub_status, sub_bytes, _ = wire_bytes(server, path)
             loaded[url] = sub_bytes if sub_status == 200 else f"status {sub_status}"
         total = document + sum(v for v in loaded.values() if isinstance(v, int))
-        results.sizes.update({"widget_document_gzip": document, "widget_raw": len(html),
-                              "widget_subresources": loaded, "widget_total_gzip": total})
+        results.sizes.update(
+            {
+                "widget_document_gzip": document,
+                "widget_raw": len(html),
+                "widget_subresources": loaded,
+                "widget_total_gzip": total,
+            }
+        )
         targets.append(
             Target("widget + what it loads, gzipped", total, MAX_WIDGET_TOTAL_GZIP, "bytes")
         )
@@ -608,17 +697,27 @@ def memory(results: Results, events: int = 100, cities: int = 20) -> Target:
             statuses: dict[int, int] = {}
             for slug in slugs:
                 page = quote(f"{PUBLIC_URL}/events/{slug}", safe="")
-                for target in (f"/embed/{slug}?lang=en", f"/embed/{slug}?lang=nl&theme=dark",
-                               f"/events/{slug}", f"/events/{slug}.json", f"/oembed?url={page}"):
+                for target in (
+                    f"/embed/{slug}?lang=en",
+                    f"/embed/{slug}?lang=nl&theme=dark",
+                    f"/events/{slug}",
+                    f"/events/{slug}.json",
+                    f"/oembed?url={page}",
+                ):
                     status, _, _ = server.get(target, ACCEPT_GZIP)
                     statuses[status] = statuses.get(status, 0) + 1
             warm = server.memory_kib()
             held = cache_bytes(server)
     mb = warm["VmRSS"] * 1024 / 1e6
     results.memory = {
-        "events": events, "cities_per_event": cities, "sample_only_at_start_kib": baseline,
-        "loaded_kib": loaded, "after_warmup_kib": warm, "body_cache_bytes": held,
-        "rss_mb": mb, "warmup_statuses": statuses,
+        "events": events,
+        "cities_per_event": cities,
+        "sample_only_at_start_kib": baseline,
+        "loaded_kib": loaded,
+        "after_warmup_kib": warm,
+        "body_cache_bytes": held,
+        "rss_mb": mb,
+        "warmup_statuses": statuses,
     }
     return Target(f"RSS with {events} events, after warm-up", mb, MAX_RSS_MB, "MB")
 
@@ -633,8 +732,10 @@ def report(targets: list[Target]) -> None:
         comparison = ">=" if target.higher_is_better else "<="
         value = "-" if target.value is None else f"{target.value:.2f}"
         note = f"  ({target.note})" if target.note and target.status != "PASS" else ""
-        print(f"  {target.status:<4}  {target.name}: {value} {target.unit} "
-              f"(target {comparison} {target.limit:g}){note}")
+        print(
+            f"  {target.status:<4}  {target.name}: {value} {target.unit} "
+            f"(target {comparison} {target.limit:g}){note}"
+        )
 
 
 def main() -> int:
@@ -642,14 +743,22 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-    results = Results(config={
-        "seconds": SECONDS, "rounds": ROUNDS, "slices": SLICES, "connections": CONNECTIONS,
-        "server_cpus": SERVER_CPUS, "load_cpus": LOAD_CPUS, "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0], **production_stack(),
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        # Other processes on the machine skew absolute figures (compare ratios, CPU/request).
-        "load_average_at_start": os.getloadavg()[0],
-    })
+    results = Results(
+        config={
+            "seconds": SECONDS,
+            "rounds": ROUNDS,
+            "slices": SLICES,
+            "connections": CONNECTIONS,
+            "server_cpus": SERVER_CPUS,
+            "load_cpus": LOAD_CPUS,
+            "cpu_count": os.cpu_count(),
+            "python": sys.version.split()[0],
+            **production_stack(),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            # Other processes on the machine skew absolute figures (compare ratios, CPU/request).
+            "load_average_at_start": os.getloadavg()[0],
+        }
+    )
     targets = load_scenarios(results)
     targets.append(cold_render(results))
     targets += sizes(results)
@@ -657,27 +766,35 @@ def main() -> int:
     results.targets = [{**asdict(t), "status": t.status} for t in targets]
     results.config["load_average_at_end"] = os.getloadavg()[0]
     OUT.write_text(json.dumps(asdict(results), indent=2) + "\n", encoding="utf-8")
-    print(f"\nMedians over {ROUNDS} rounds of {SECONDS:g} s, {CONNECTIONS} connections "
-          f"(load average {results.config['load_average_at_start']:.1f} at start, "
-          f"{results.config['load_average_at_end']:.1f} at end)")
+    print(
+        f"\nMedians over {ROUNDS} rounds of {SECONDS:g} s, {CONNECTIONS} connections "
+        f"(load average {results.config['load_average_at_start']:.1f} at start, "
+        f"{results.config['load_average_at_end']:.1f} at end)"
+    )
     for name, figures in results.scenarios.items():
         if "median" in figures:
             m = figures["median"]
-            print(f"  {name:<12} {m['requests_per_second']:8.0f} req/s  p50 {m['p50_ms']:.2f} ms  "
-                  f"p99 {m['p99_ms']:.2f} ms  bare {m['bare_requests_per_second']:8.0f} req/s  "
-                  f"ratio {m['ratio']:.2f}  p99 x{m['p99_factor']:.2f}  "
-                  f"cpu {m['cpu_us_per_request']:.0f} us/req (ratio {m['cpu_ratio']:.2f})")
+            print(
+                f"  {name:<12} {m['requests_per_second']:8.0f} req/s  p50 {m['p50_ms']:.2f} ms  "
+                f"p99 {m['p99_ms']:.2f} ms  bare {m['bare_requests_per_second']:8.0f} req/s  "
+                f"ratio {m['ratio']:.2f}  p99 x{m['p99_factor']:.2f}  "
+                f"cpu {m['cpu_us_per_request']:.0f} us/req (ratio {m['cpu_ratio']:.2f})"
+            )
     if results.cold_render.get("median_ms") is not None:
-        print(f"  cold render (50 cities): median {results.cold_render['median_ms']:.2f} ms, "
-              f"first {results.cold_render['first_ms']:.1f} ms")
+        print(
+            f"  cold render (50 cities): median {results.cold_render['median_ms']:.2f} ms, "
+            f"first {results.cold_render['first_ms']:.1f} ms"
+        )
     sizes_only = {k: v for k, v in results.sizes.items() if k != "widget_subresources"}
     print(f"  sizes: {json.dumps(sizes_only)}")
     memory_figures = results.memory
     loaded_mb = memory_figures["loaded_kib"]["VmRSS"] * 1024 / 1e6
     sample_mb = memory_figures["sample_only_at_start_kib"]["VmRSS"] * 1024 / 1e6
-    print(f"  RSS with 100 events: {memory_figures['rss_mb']:.1f} MB after warm-up "
-          f"({loaded_mb:.1f} MB loaded, {sample_mb:.1f} MB with the sample "
-          f"only; body cache {memory_figures['body_cache_bytes'] / 1e6:.1f} MB)")
+    print(
+        f"  RSS with 100 events: {memory_figures['rss_mb']:.1f} MB after warm-up "
+        f"({loaded_mb:.1f} MB loaded, {sample_mb:.1f} MB with the sample "
+        f"only; body cache {memory_figures['body_cache_bytes'] / 1e6:.1f} MB)"
+    )
     report(targets)
     print(f"\nwrote {OUT}")
     return 0

@@ -45,7 +45,10 @@ def console_script(name: str = CONSOLE_SCRIPT) -> str:
 
 
 def fetch(
-    port: int, target: str, headers: Mapping[str, str] | None = None, method: str = "GET",
+    port: int,
+    target: str,
+    headers: Mapping[str, str] | None = None,
+    method: str = "GET",
     timeout: float = 10.0,
 ) -> Response:
     """One request to 127.0.0.1:``port``; returns status, raw headers and undecoded body."""
@@ -102,7 +105,11 @@ class ServerProcess:
         if self.process is not None:
             return self
         self.process = subprocess.Popen(
-            self.command, env=self.env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
@@ -182,4 +189,3 @@ class ServerProcess:
         self._log.close()
         with contextlib.suppress(OSError):
             os.unlink(self._log.name)
-

@@ -24,8 +24,9 @@ async def event_calendar(request: Request) -> Response:
     locations = [location for location in event.locations if matches(location, options)]
     if not locations:
         parameter = "city" if options.cities else "country"
-        raise NotFound(f"No location of '{event.slug}' matches the {parameter} filter.",
-                       parameter=parameter)
+        raise NotFound(
+            f"No location of '{event.slug}' matches the {parameter} filter.", parameter=parameter
+        )
     phase = event_phase(event, state.now())
 
     def render() -> CachedBody:
@@ -34,19 +35,22 @@ async def event_calendar(request: Request) -> Response:
         from widget.event_calendar import event_calendar as build_calendar
 
         body = build_calendar(
-            event, locations,
+            event,
+            locations,
             language=language,
             host=state.settings.public_host,
             page_url=state.url(f"/events/{event.slug}"),
             description=plain_text(text.summary or text.body),
         )
         return CachedBody.build(
-            body, "text/calendar; charset=utf-8",
+            body,
+            "text/calendar; charset=utf-8",
             (
                 ("access-control-allow-origin", "*"),
                 ("content-disposition", f'inline; filename="{event.slug}.ics"'),
             ),
-            max_age=PAGE_MAX_AGE[phase], stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
     key = (event.slug, language, options.countries, options.cities, phase)

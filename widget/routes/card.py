@@ -34,8 +34,12 @@ async def event_card(request: Request) -> Response:
         text = card_text(event, language, translations(language), state.settings.public_host)
         png = await asyncio.to_thread(render_card, text, width)
         return CachedBody.build(
-            png, "image/png", (("access-control-allow-origin", "*"),),
-            max_age=CARD_MAX_AGE, stale_while_revalidate=CARD_STALE, compress=False,
+            png,
+            "image/png",
+            (("access-control-allow-origin", "*"),),
+            max_age=CARD_MAX_AGE,
+            stale_while_revalidate=CARD_STALE,
+            compress=False,
         )
 
     return await cached(request, "event_card", (event.slug, language, width), render)

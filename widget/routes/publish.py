@@ -62,8 +62,9 @@ def _list(params: QueryParams, name: str) -> str | None:
     """Checkbox values (``country=NL&country=DE``) as one comma-separated value."""
     values = params.getlist(name)
     if len(values) > MAX_LIST_ITEMS:
-        raise BadRequest(f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).",
-                         parameter=name)
+        raise BadRequest(
+            f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).", parameter=name
+        )
     return ",".join(values) if values else None
 
 
@@ -176,8 +177,12 @@ def publish_context(
         "default_accent": DEFAULT_ACCENT,
         "form_action": f"{public_url}/",
         **snippet_context(
-            choices, chosen, page_language=page_language, phase=phases[chosen.slug],
-            public_url=public_url, labels_for=labels_for,
+            choices,
+            chosen,
+            page_language=page_language,
+            phase=phases[chosen.slug],
+            public_url=public_url,
+            labels_for=labels_for,
         ),
     }
 
@@ -194,14 +199,20 @@ async def publish_page(request: Request) -> Response:
 
     def render() -> CachedBody:
         context = publish_context(
-            choices, chosen, catalog.events, catalog.next_event(now.date()),
-            page_language=language, phases=phases, public_url=state.settings.public_url,
+            choices,
+            chosen,
+            catalog.events,
+            catalog.next_event(now.date()),
+            page_language=language,
+            phases=phases,
+            public_url=state.settings.public_url,
             labels_for=lambda code: signup_labels(state.renderer.environment(code)),
         )
         # The live preview frames our own widget: the page's policy must allow that frame.
         page = state.renderer.render("publish.html", language, context, frames_self=True)
         return CachedBody.build(
-            page.html.encode(), "text/html; charset=utf-8",
+            page.html.encode(),
+            "text/html; charset=utf-8",
             (("content-security-policy", page.csp.header()), *language_headers(language, True)),
             max_age=PAGE_MAX_AGE[phases[chosen.slug]],
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phases[chosen.slug]],
