@@ -41,12 +41,25 @@ def test_etag_matching(header: str, matches: bool) -> None:
         ("GZIP", True),
         ("*", True),
         ("gzip;q=0", False),
+        ("gzip;Q=0", False),  # the parameter name is case-insensitive
+        ("gzip; q=0.000", False),
+        ("gzip;q=0.0000", False),  # too many digits, still zero
+        ("gzip;q=0.001", True),
+        ("gzip;q=1.0", True),
+        ("gzip;q=abc", False),  # a malformed weight does not accept
+        ("gzip;q=2", False),  # out of range
+        ("*, gzip;q=0", False),  # the named coding wins over the wildcard
+        ("gzip;q=0, *", False),
+        ("*;q=0", False),
+        ("br, *;q=0.1", True),
+        ("x-gzip", True),  # RFC 9110: x-gzip is gzip
+        ("deflate, br", False),
         ("identity", False),
         ("", False),
     ],
 )
 def test_accept_encoding(header: str, accepted: bool) -> None:
-    """gzip is used when listed with a non-zero quality."""
+    """gzip is used when its weight (RFC 9110 q-value), or the wildcard's, is above zero."""
     from starlette.datastructures import Headers
 
     assert accepts_gzip(Headers({"accept-encoding": header})) is accepted

@@ -42,6 +42,7 @@ ROUTES = [
     Route("/embed.js", static.embed_js, name="embed_js"),
     Route("/embed/{slug}", embed.widget, name="embed"),
     Route("/go/{slug}/{location}", go.signup_redirect, name="go"),
+    Route("/go/{slug}/{location}/{link}", go.signup_redirect, name="go_link"),
     Route("/oembed", oembed.oembed, name="oembed"),
     Route("/healthz", api.healthz, name="healthz"),
     Route("/metrics", api.metrics, name="metrics"),
@@ -139,6 +140,9 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    # Starlette's automatic slash redirect builds its Location from the Host header: a path
+    # with a stray trailing slash is a 404 instead (absolute URLs come only from settings).
+    app.router.redirect_slashes = False
     app.state.services = state
     app.fast_path = FastPath(app, state)
     return app

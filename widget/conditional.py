@@ -19,13 +19,38 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     )
 
 
+def _weight(params: str) -> float | None:
+    """The ``q`` of a coding's parameters (RFC 9110 §12.4.2: name case-insensitive, 1 when
+    absent); None for a weight that is not a number from 0 to 1."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                return None
+            return weight if 0 <= weight <= 1 else None
+    return 1.0
+
+
 def accepts_gzip(headers: Headers) -> bool:
-    """True when the client lists gzip in Accept-Encoding with a non-zero quality."""
+    """True when Accept-Encoding gives gzip (or x-gzip, or else ``*``) a non-zero weight.
+
+    A coding named explicitly wins over ``*`` (``*, gzip;q=0`` refuses gzip); a weight of
+    zero in any spelling (``q=0``, ``Q=0.000``, ``q=0.0000``) refuses; so does a malformed one.
+    """
+    named: float | None = None
+    wildcard: float | None = None
     for part in headers.get("accept-encoding", "")[:1024].split(","):
         coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
+        coding = coding.strip().lower()
+        if coding in ("gzip", "x-gzip"):
+            weight = _weight(params) or 0.0
+            named = weight if named is None else max(named, weight)
+        elif coding == "*":
+            wildcard = _weight(params) or 0.0
+    chosen = named if named is not None else wildcard
+    return chosen is not None and chosen > 0
 
 
 def cache_control(cached: CachedBody) -> str:

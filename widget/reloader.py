@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from widget.catalog import EMPTY, Catalog
+from widget.sanitizer import render_markdown
 from widget.store import load
 
 log = logging.getLogger("widget.reload")
@@ -44,7 +45,10 @@ def fingerprint(root: Path) -> str:
                     stat = os.stat(path)
                 except OSError:
                     continue
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                # Names that are not UTF-8 arrive surrogate-escaped: hash their bytes.
+                digest.update(
+                    os.fsencode(path) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+                )
     except OSError as error:
         digest.update(str(error).encode())
     return digest.hexdigest()
@@ -58,6 +62,7 @@ class DataSource:
         root: Path,
         on_change: Callable[[Catalog], None] | None = None,
         on_result: Callable[[bool], None] | None = None,
+        deadline: float = 30.0,
     ) -> None:
         self.root = root
         self._on_result = on_result
@@ -69,6 +74,8 @@ class DataSource:
         self._on_change = on_change
         self._logged_problems: tuple[str, ...] = ()
         self._lock = asyncio.Lock()
+        self.deadline = deadline
+        self._stuck: asyncio.Future[tuple[Catalog | None, list[str]]] | None = None
 
     def reload(self) -> bool:
         """Load the directory now; swap the catalog in when valid. True when data changed."""
@@ -80,15 +87,32 @@ class DataSource:
         return fingerprint(self.root) != self._fingerprint
 
     async def reload_async(self) -> bool:
-        """Reload in a worker thread (file reads and validation stay off the event loop)."""
+        """Reload in a worker thread (file reads and validation stay off the event loop).
+
+        A load that does not finish within ``deadline`` seconds (a hung network mount, say)
+        is abandoned and reported; the lock is released, and no second load starts while the
+        abandoned one still runs, so threads cannot pile up behind it.
+        """
         async with self._lock:
+            if self._stuck is not None and not self._stuck.done():
+                return self._fail(["reload still blocked: the previous one never finished"])
             catalog_before = self.catalog
-            catalog, problems = await asyncio.to_thread(self._load_only)
+            running = asyncio.ensure_future(asyncio.to_thread(self._load_only))
+            try:
+                catalog, problems = await asyncio.wait_for(asyncio.shield(running), self.deadline)
+            except TimeoutError:
+                self._stuck = running
+                return self._fail([f"reload abandoned: not finished within {self.deadline:g} s"])
             return self._apply(catalog, problems, catalog_before)
+
+    def _fail(self, problems: list[str]) -> bool:
+        return self._apply(None, problems, self.catalog)
 
     def _load_only(self) -> tuple[Catalog | None, list[str]]:
         self._fingerprint = fingerprint(self.root)
         catalog, problems = load(self.root)
+        if catalog is not None:
+            prerender(catalog)
         return catalog, [str(problem) for problem in problems]
 
     def _apply(self, catalog: Catalog | None, problems: list[str], before: Catalog) -> bool:
@@ -126,6 +150,14 @@ class DataSource:
                     await self.reload_async()
             except Exception:  # a poll must never die: log and keep serving
                 log.exception("data poll failed")
+
+
+def prerender(catalog: Catalog) -> None:
+    """Render and sanitize every Markdown body now, in the loading thread, so that no request
+    pays for a first render on the event loop (``render_markdown`` keeps them by text)."""
+    for event in catalog.events:
+        for text in event.texts.values():
+            render_markdown(text.body)
 
 
 def _now() -> datetime:

@@ -15,7 +15,9 @@ YAML knows it). Nothing here raises for bad data: ``load`` returns the problems 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,22 +68,95 @@ class _Source:
     data: Any
     node: yaml.Node | None
     line_offset: int = 0
+    text: str = ""
 
 
-def _read_text(path: Path, relative: str, problems: list[Problem]) -> str | None:
-    if path.is_dir():
-        problems.append(Problem(relative, "", "is a directory, expected a file"))
+def display_name(name: str) -> str:
+    """A file name as it can be shown: bytes that are not UTF-8 as ``\\xNN`` escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _name_problem(name: str, relative: str) -> Problem | None:
+    """A problem when a file name is not valid UTF-8 (Linux hands those over escaped)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return Problem(relative, "", "file name is not valid UTF-8: rename it")
+    return None
+
+
+def _listing(directory: Path, relative: str, problems: list[Problem]) -> list[Path]:
+    """The entries of ``directory`` (sorted, hidden ones left out), or [] with a problem."""
+    try:
+        entries = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+    except OSError as error:
+        problems.append(Problem(relative, "", f"cannot list: {error.strerror or error}"))
+        return []
+    listed = []
+    for path in entries:
+        shown = (
+            f"{relative}/{display_name(path.name)}" if relative != "." else display_name(path.name)
+        )
+        problem = _name_problem(path.name, shown)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            listed.append(path)
+    return listed
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, with every symlink resolved, stays inside ``root``."""
+    try:
+        return path.resolve(strict=True).is_relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError):  # a dangling link, a loop
+        return False
+
+
+def _read_bytes(path: Path, root: Path, relative: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a regular file inside ``root``, at most ``MAX_FILE_BYTES`` of them.
+
+    Opened without blocking (a FIFO cannot hang the reload), checked to be a regular file
+    on the open descriptor (no device, FIFO or socket), and read with the cap enforced while
+    reading (``/dev/zero`` behind a link never fills memory).
+    """
+    if path.is_symlink() and not _inside(path, root):
+        problems.append(Problem(relative, "", "symbolic link to outside the data directory"))
         return None
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(
-                Problem(relative, "", f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
-            )
-            return None
-        raw = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
         problems.append(Problem(relative, "", f"cannot read: {error.strerror or error}"))
+        return None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            problems.append(Problem(relative, "", "is a directory, expected a file"))
+            return None
+        if not stat.S_ISREG(mode):
+            problems.append(Problem(relative, "", "not a regular file (a FIFO, device or socket)"))
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(descriptor, min(65536, MAX_FILE_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                problems.append(
+                    Problem(relative, "", f"file too large (more than {MAX_FILE_BYTES} bytes)")
+                )
+                return None
+        return b"".join(chunks)
+    except OSError as error:
+        problems.append(Problem(relative, "", f"cannot read: {error.strerror or error}"))
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _read_text(path: Path, root: Path, relative: str, problems: list[Problem]) -> str | None:
+    raw = _read_bytes(path, root, relative, problems)
+    if raw is None:
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -92,12 +167,29 @@ def _read_text(path: Path, relative: str, problems: list[Problem]) -> str | None
         return None
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases: data files never need them, and an
+    alias bomb (a few KB that expand to gigabytes) cannot get past composition."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&, *) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _parse_yaml(
     text: str, relative: str, problems: list[Problem], offset: int = 0
 ) -> _Source | None:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _NoAliasLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 + offset if mark is not None else None
@@ -156,8 +248,8 @@ def _problems_from(error: ValidationError, sources: dict[str, _Source]) -> Itera
         yield Problem(source.relative, field, message, _line_of(source, rest))
 
 
-def _load_text(path: Path, relative: str, problems: list[Problem]) -> _Source | None:
-    text = _read_text(path, relative, problems)
+def _load_text(path: Path, root: Path, relative: str, problems: list[Problem]) -> _Source | None:
+    text = _read_text(path, root, relative, problems)
     if text is None:
         return None
     match = _FRONT_MATTER.match(text)
@@ -175,6 +267,7 @@ def _load_text(path: Path, relative: str, problems: list[Problem]) -> _Source | 
         )
         return None
     source.data = {**source.data, "body": match.group(2).strip()}
+    source.text = text
     return source
 
 
@@ -189,20 +282,20 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
         )
         return None, problems, b""
     event_path = directory / EVENT_FILE
-    if not event_path.exists():
+    if not event_path.exists() and not event_path.is_symlink():
         problems.append(Problem(f"{prefix}/{EVENT_FILE}", "", "missing: every event needs one"))
         return None, problems, b""
     sources: dict[str, _Source] = {}
-    text = _read_text(event_path, f"{prefix}/{EVENT_FILE}", problems)
+    text = _read_text(event_path, root, f"{prefix}/{EVENT_FILE}", problems)
     if text is not None:
         digest.update(text.encode())
         parsed = _parse_yaml(text, f"{prefix}/{EVENT_FILE}", problems)
         if parsed is not None:
             sources[EVENT_FILE] = parsed
     texts: dict[str, Any] = {}
-    for path in sorted(directory.iterdir()):
+    for path in _listing(directory, prefix, problems):
         relative = f"{prefix}/{path.name}"
-        if path.name == EVENT_FILE or path.name.startswith("."):
+        if path.name == EVENT_FILE:
             continue
         language = path.name.removesuffix(".md")
         if not path.name.endswith(".md") or language not in SUPPORTED_LANGUAGES:
@@ -215,9 +308,10 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
                 )
             )
             continue
-        source = _load_text(path, relative, problems)
+        source = _load_text(path, root, relative, problems)
         if source is not None:
-            digest.update(path.name.encode() + b"\0" + repr(source.data).encode())
+            # The digest covers the file's text, never a repr of what it parsed into.
+            digest.update(path.name.encode() + b"\0" + source.text.encode())
             sources[language] = source
             texts[language] = source.data
     if EVENT_FILE not in sources:
@@ -249,14 +343,17 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
 def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
     """Read every event under ``root``; a catalog only when there are no problems at all."""
     if not root.exists():
-        return None, [Problem(str(root), "", "data directory does not exist")]
+        return None, [Problem(".", "", "data directory does not exist")]
     if not root.is_dir():
-        return None, [Problem(str(root), "", "data directory is not a directory")]
+        return None, [Problem(".", "", "data directory is not a directory")]
     problems: list[Problem] = []
     events: list[Event] = []
     digest = hashlib.sha256()
-    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))
+    entries = _listing(root, ".", problems)
     for path in entries:
+        if path.is_symlink() and not _inside(path, root):
+            problems.append(Problem(path.name, "", "symbolic link to outside the data directory"))
+            continue
         if not path.is_dir():
             problems.append(Problem(path.name, "", "expected a directory per event, found a file"))
             continue
