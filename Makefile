@@ -50,7 +50,8 @@ bench: $(VENV)/.test-deps
 
 # Refresh the lock to the newest releases pyproject.toml allows; then `make messages` and
 # `make test` (see the README's "Upgrading dependencies").
-lock: $(VENV)/.test-deps
+lock: | $(BIN)/python
+	$(PIP_LOCKED) -r requirements/test.txt
 	$(BIN)/$(LOCK) -o requirements/run.txt pyproject.toml
 	$(BIN)/$(LOCK) --extra test -c requirements/run.txt -o requirements/test.txt pyproject.toml
 
