@@ -17,14 +17,18 @@ title; the organizer's name has only one slot per event and carries what fits.
 Text fields (``TEXT_FIELDS``): title, summary and Markdown body (in ``en`` and ``nl``; the
 body holds each payload as a paragraph, a list item, a quote, a link label and a link
 target), the city of each of the 14 locations (shown on ``nl`` pages), the ``en`` city-name
-overrides (shown on ``en`` pages), venues, press titles, media fallbacks, the organizer.
-URL fields (``URL_FIELDS``) get payloads too — the signup, press, media and organizer
-URLs — wherever ``check_url`` (no blanks or controls) and the media URL rules accept them.
+overrides (shown on ``en`` pages), venues, the labels of the links of every other location
+(two links each), press titles, media fallbacks, the organizer. URL fields
+(``URL_FIELDS``) get payloads too — the signup, further link, press, media and organizer
+URLs, and the organize-one call to action — wherever ``check_url`` (no blanks or controls)
+and the media URL rules accept them.
 
 Variety for the templates' branches: dates before, on and after the test clock's day,
 every status, every signup platform, some locations with times, time zones and
 coordinates, a default language of ``nl`` on some events, and media from X, from YouTube,
-from both, or none.
+from both, or none; multi-day events and locations with their own dates, every location
+status (to be announced with and without a link, cancelled, moved online), an online
+location, a mailto: contact link, and an organize-one link on every other event.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from widget.catalog import Catalog
 from widget.model import (
     Event,
     EventText,
+    Link,
     Location,
     MediaItem,
     Organizer,
@@ -60,6 +65,8 @@ FIRST_DATE = date(2024, 4, 27)
 STATUSES = ("scheduled", "cancelled", "scheduled", "postponed", "scheduled", "moved_online")
 COUNTRIES = ("NL", "DE", "US", "GB", "FR", "IT", "SE", "NO", "AU", "CA", "IS", "BR", "BE", "ES")
 # One host per signup platform; the payload (when a URL may hold it) follows the prefix.
+LINK_PREFIX = "https://links.example.org/"
+ORGANIZE_PREFIX = "https://organize.example.org/"
 SIGNUP_PREFIXES = (
     "https://www.facebook.com/events/",
     "https://www.eventbrite.com/e/",
@@ -85,11 +92,12 @@ TEXT_FIELDS = (
     "city",
     "city_override",
     "venue",
+    "link_label",
     "press_title",
     "media_fallback",
     "organizer",
 )
-URL_FIELDS = ("signup_url", "press_url", "media_url", "organizer_url")
+URL_FIELDS = ("signup_url", "link_url", "press_url", "media_url", "organizer_url")
 # Fields of which every payload the model accepts must be carried somewhere.
 COMPLETE_FIELDS = frozenset(TEXT_FIELDS) - {"organizer"}
 
@@ -109,6 +117,16 @@ def _location(**fields: Any) -> Location:
     return Location(**{"id": "x", "city": "x", "country": "NL", "signup_url": SAFE_URL, **fields})
 
 
+# The statuses and shapes of some locations (by index; index 13 also loses its link).
+LOCATION_STATES: dict[int, dict[str, Any]] = {
+    5: {"status": "moved_online"},
+    7: {"status": "cancelled"},
+    9: {"status": "tba"},  # with a link (a group chat) but no details yet
+    11: {"online": True},
+    12: {"signup_url": "mailto:city-12@pauseai.example.org"},
+    13: {"status": "tba"},
+}
+
 _ACCEPTS: dict[str, Callable[[str], bool]] = {
     "title": lambda v: _valid(lambda: EventText(title=v)),
     "summary": lambda v: _valid(lambda: EventText(title="t", summary=v)),
@@ -116,6 +134,7 @@ _ACCEPTS: dict[str, Callable[[str], bool]] = {
     "city": lambda v: _valid(lambda: _location(city=v)),
     "city_override": lambda v: _valid(lambda: EventText(title="t", cities={"x": v})),
     "venue": lambda v: _valid(lambda: _location(venue=v)),
+    "link_label": lambda v: _valid(lambda: Link(url=SAFE_URL, label=v)),
     "press_title": lambda v: _valid(lambda: PressLink(title=v, url=SAFE_URL)),
     "media_fallback": lambda v: _valid(lambda: MediaItem(url=X_POST, fallback=v)),
     "organizer": lambda v: _valid(lambda: Organizer(name=v)),
@@ -231,6 +250,7 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
     cities = field_slots("city", LOCATIONS_PER_EVENT, 200)
     overrides = field_slots("city_override", LOCATIONS_PER_EVENT, 200)
     venues = field_slots("venue", LOCATIONS_PER_EVENT, 300)
+    labels = field_slots("link_label", LOCATIONS_PER_EVENT, 100)
     press = field_slots("press_title", PRESS_PER_EVENT, 200)
     organizers = field_slots("organizer", 1, 200)
     # Media: every fourth event holds none, so pages without third-party hosts are tested.
@@ -239,6 +259,9 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
     fallbacks = {event: media_flat[n * 2 : (n + 1) * 2] for n, event in enumerate(media_events)}
 
     url_payloads = itertools.cycle([p for p in payloads if url_variant(SAFE_URL, p)])
+    # The further links and the call to action draw from their own cycle, so the other
+    # URL fields carry the same payloads as before they existed.
+    link_payloads = itertools.cycle([p for p in payloads if url_variant(SAFE_URL, p)])
     plans = []
     for i in range(event_count):
         slug = f"xss-{i:02d}"
@@ -256,6 +279,17 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
                 location.update(start_time="14:00", end_time="16:00", timezone="Europe/Amsterdam")
             if j % 4 == 0:
                 location["coordinates"] = {"lat": 52.08, "lon": 4.31}
+            if j % 2 == 1:
+                # Two links, both labelled: the signup link and a further one.
+                further = url_variant(LINK_PREFIX, next(link_payloads)) or LINK_PREFIX
+                location["links"] = [
+                    {"url": location.pop("signup_url"), "label": joined(payloads, labels[i][j])},
+                    {"url": further, "label": joined(payloads, labels[i][j - 1])},
+                ]
+            if j in LOCATION_STATES:
+                location.update(LOCATION_STATES[j])
+            if j == 13:
+                location.pop("links")  # to be announced, no link yet
             locations.append(location)
         media = []
         for n, slot in enumerate(fallbacks.get(i, [])):
@@ -267,8 +301,11 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
             base = providers[n]
             url = media_url_variant(base, next(url_payloads)) or base
             media.append({"url": url, "fallback": joined(payloads, slot)})
+        day = FIRST_DATE + timedelta(days=i)
+        if i % 3 == 1:
+            locations[3].update(date=(day + timedelta(days=1)).isoformat())
         facts: dict[str, Any] = {
-            "date": (FIRST_DATE + timedelta(days=i)).isoformat(),
+            "date": day.isoformat(),
             "status": STATUSES[i % len(STATUSES)],
             "default_language": "nl" if i % 6 == 5 else "en",
             "organizer": {
@@ -285,6 +322,12 @@ def plan_events(payloads: Sequence[str]) -> list[EventPlan]:
             ],
             "media": media,
         }
+        if i % 3 == 2:
+            facts["end_date"] = (day + timedelta(days=2)).isoformat()
+        if i % 2 == 0:
+            facts["organize_url"] = url_variant(ORGANIZE_PREFIX, next(link_payloads)) or (
+                "mailto:organize@pauseai.example.org"
+            )
         texts: dict[str, tuple[dict[str, Any], str]] = {}
         for k, language in enumerate(LANGUAGES):
             front: dict[str, Any] = {
@@ -338,10 +381,12 @@ def field_values(event: Event) -> dict[str, list[str]]:
         "city": [location.city for location in event.locations],
         "city_override": [name for text in texts for name in text.cities.values()],
         "venue": [location.venue or "" for location in event.locations],
+        "link_label": [link.label or "" for location in event.locations for link in location.links],
         "press_title": [link.title for link in event.press],
         "media_fallback": [item.fallback or "" for item in event.media],
         "organizer": [event.organizer.name],
-        "signup_url": [location.signup_url for location in event.locations],
+        "signup_url": [location.signup_url or "" for location in event.locations],
+        "link_url": [link.url for location in event.locations for link in location.links[1:]],
         "press_url": [link.url for link in event.press],
         "media_url": [item.url for item in event.media],
         "organizer_url": [event.organizer.url],

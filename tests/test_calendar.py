@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -19,6 +21,7 @@ from widget.store import load_or_raise
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 
 ICS = f"/events/{SAMPLE_SLUG}.ics"
+PAGE = "https://example.org/events/shapes"
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +172,102 @@ def test_text_with_separators_round_trips(event: Event) -> None:
         str(vevent["DESCRIPTION"])
         == "Bring: signs, water; friends\nand\na\nsmile\n\nhttps://example.org/p"
     )
+
+
+def _shaped(**facts: Any) -> Event:
+    """An event of the new shapes, validated like data files."""
+    return Event.model_validate(
+        {"slug": "shapes", "date": "2025-02-07", "texts": {"en": {"title": "Shapes"}}, **facts}
+    )
+
+
+LINK = {"url": "https://lu.ma/x"}
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        # (event facts with one location, (DTSTART, DTEND, STATUS, LOCATION, URL))
+        pytest.param(
+            {
+                "end_date": "2025-02-11",
+                "locations": [{"city": "Oxford", "country": "GB", "links": [LINK]}],
+            },
+            (
+                date(2025, 2, 7),
+                date(2025, 2, 12),
+                "CONFIRMED",
+                "Oxford, United Kingdom",
+                LINK["url"],
+            ),
+            id="multi-day-all-day",
+        ),
+        pytest.param(
+            {
+                "locations": [
+                    {"city": "Paris", "country": "FR", "date": "2025-02-09", "links": [LINK]}
+                ]
+            },
+            (date(2025, 2, 9), date(2025, 2, 10), "CONFIRMED", "Paris, France", LINK["url"]),
+            id="own-date",
+        ),
+        pytest.param(
+            {
+                "end_date": "2025-02-08",
+                "start_time": "14:00",
+                "end_time": "16:00",
+                "locations": [
+                    {"city": "Bern", "country": "CH", "timezone": "Europe/Zurich", "links": [LINK]}
+                ],
+            },
+            (
+                datetime(2025, 2, 7, 14, 0, tzinfo=ZoneInfo("Europe/Zurich")),
+                datetime(2025, 2, 8, 16, 0, tzinfo=ZoneInfo("Europe/Zurich")),
+                "CONFIRMED",
+                "Bern, Switzerland",
+                LINK["url"],
+            ),
+            id="multi-day-timed",
+        ),
+        pytest.param(
+            {"locations": [{"city": "Zürich", "country": "CH"}]},
+            (date(2025, 2, 7), date(2025, 2, 8), "TENTATIVE", "Zürich, Switzerland", PAGE),
+            id="tba-no-link",
+        ),
+        pytest.param(
+            {"locations": [{"country": "GB"}]},
+            (date(2025, 2, 7), date(2025, 2, 8), "TENTATIVE", "United Kingdom", PAGE),
+            id="country-only",
+        ),
+        pytest.param(
+            {"locations": [{"city": "Milan", "country": "IT", "status": "cancelled"}]},
+            (date(2025, 2, 7), date(2025, 2, 8), "CANCELLED", "Milan, Italy", PAGE),
+            id="cancelled-location",
+        ),
+        pytest.param(
+            {"locations": [{"online": True, "links": [{"url": "mailto:a@pauseai.info"}, LINK]}]},
+            (date(2025, 2, 7), date(2025, 2, 8), "CONFIRMED", "Online", LINK["url"]),
+            id="online-first-web-link",
+        ),
+        pytest.param(
+            {"status": "postponed", "locations": [{"country": "GB", "status": "cancelled"}]},
+            (date(2025, 2, 7), date(2025, 2, 8), "TENTATIVE", "United Kingdom", PAGE),
+            id="event-status-wins",
+        ),
+    ],
+)
+def test_new_shapes_in_the_calendar(facts: dict[str, Any], expected: tuple[Any, ...]) -> None:
+    """Per-location and multi-day dates, the location's STATUS, a name for places without a
+    city, and the first web link (else the page) as URL."""
+    event = _shaped(**facts)
+    body = event_calendar(
+        event, event.locations, language="en", host="example.org", page_url=PAGE, description=""
+    )
+    [vevent] = events_of(body)
+    assert (
+        vevent.decoded("DTSTART"),
+        vevent.decoded("DTEND"),
+        str(vevent["STATUS"]),
+        str(vevent["LOCATION"]),
+        str(vevent["URL"]),
+    ) == expected

@@ -168,3 +168,28 @@ def test_without_dejavu_the_builtin_font_is_used(
         assert image(render_card(text, 600)).size == (600, 315)
     finally:
         card_image._font.cache_clear()
+
+
+def test_card_of_the_new_shapes() -> None:
+    """A multi-day event's card shows its range; places without a city are named by their
+    country or as online; an online action without a country counts no country."""
+    event = Event.model_validate(
+        {
+            "slug": "shapes",
+            "date": "2025-02-07",
+            "end_date": "2025-02-11",
+            "locations": [
+                {"city": "Oxford", "country": "GB", "signup_url": "https://lu.ma/ox"},
+                {"country": "FR"},
+                {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+            ],
+            "texts": {"en": {"title": "Shapes"}},
+        }
+    )
+    text = card_text(event, "nl", translations("nl"), "widget.example.org")
+    assert (text.date, text.counts, text.places) == (
+        "vr 7\u2009\u2013\u2009di 11 feb 2025",  # CLDR puts thin spaces around the dash
+        "3 steden in 2 landen",
+        ("Oxford", "Frankrijk", "Online"),
+    )
+    render_card(text)  # draws without error

@@ -160,6 +160,7 @@ def test_signup_links_name_platform_and_new_tab(client: TestClient) -> None:
         ("https://actionnetwork.org/events/1", "Sign up on Action Network", "actionnetwork"),
         ("https://discord.gg/abc", "Join the Discord", "discord"),
         ("https://pauseai.info/signup", "Sign up on the website", "website"),
+        ("mailto:utrecht@pauseai.info", "Email the organizers", "email"),
     ],
 )
 def test_every_platform_has_label_and_icon(tmp_path: Path, url: str, label: str, icon: str) -> None:
@@ -299,6 +300,211 @@ def test_cancelled_event_shows_status_and_no_signups(tmp_path: Path) -> None:
         page = widget(client, "lang=en", slug="demo")
     assert text_of(page, ".status") == "Cancelled"
     assert rows(page) == [("Netherlands", "Utrecht", "")]
+
+
+def row_parts(item: Tag) -> dict[str, Any]:
+    """One city row as data: its name, status, marks, and each link's href and label."""
+    return {
+        "name": text_of(item, ".city"),
+        "status": item["data-status"],
+        "mark": " ".join(mark.get_text() for mark in item.select(".mark, .soon")),
+        "links": [(str(link["href"]), _label(link)) for link in item.find_all("a")],
+    }
+
+
+def _label(link: Tag) -> str:
+    """A link's visible label: its text without the visually hidden parts."""
+    shown = link.select_one(".how") or link
+    parts = [str(text) for text in shown.find_all(string=True) if not text.find_parent(class_="vh")]
+    return " ".join("".join(parts).split())
+
+
+GO = f"{PUBLIC_URL}/go/demo"
+LOCATION_STATES: list[Any] = [
+    # (location, country heading, the row as row_parts sees it)
+    pytest.param(
+        {"city": "Zürich", "country": "CH"},
+        "Switzerland",
+        {"name": "Zürich", "status": "tba", "mark": "Details soon", "links": []},
+        id="tba-city",
+    ),
+    pytest.param(
+        {"country": "GB"},
+        "United Kingdom",
+        {"name": "City to be announced", "status": "tba", "mark": "Details soon", "links": []},
+        id="country-only",
+    ),
+    pytest.param(
+        {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+        "Online",
+        {
+            "name": "Online",
+            "status": "scheduled",
+            "mark": "",
+            "links": [(f"{GO}/online", "Join the Discord")],
+        },
+        id="online",
+    ),
+    pytest.param(
+        {"online": True, "country": "FR", "links": [{"url": "https://lu.ma/fr"}]},
+        "France",
+        {
+            "name": "Online",
+            "status": "scheduled",
+            "mark": "",
+            "links": [(f"{GO}/online", "Register on Luma")],
+        },
+        id="online-in-a-country",
+    ),
+    pytest.param(
+        {"city": "Milan", "country": "IT", "status": "cancelled", "signup_url": "https://a.org/"},
+        "Italy",
+        {"name": "Milan", "status": "cancelled", "mark": "Cancelled", "links": []},
+        id="cancelled",
+    ),
+    pytest.param(
+        {"city": "Lyon", "country": "FR", "status": "moved_online", "signup_url": "https://a.org/"},
+        "France",
+        {
+            "name": "Lyon",
+            "status": "moved_online",
+            "mark": "Moved online",
+            "links": [(f"{GO}/lyon", "Sign up on the website")],
+        },
+        id="moved-online",
+    ),
+    pytest.param(
+        {
+            "city": "Oxford",
+            "country": "GB",
+            "links": [
+                {"url": "https://lu.ma/ox", "label": "Sign up"},
+                {"url": "https://www.facebook.com/events/1", "label": "Facebook"},
+                {"url": "mailto:oxford@pauseai.info"},
+            ],
+        },
+        "United Kingdom",
+        {
+            "name": "Oxford",
+            "status": "scheduled",
+            "mark": "",
+            "links": [
+                (f"{GO}/oxford", "Register on Luma"),
+                (f"{GO}/oxford/2", "Facebook"),  # further links: the platform's name
+                (f"{GO}/oxford/3", "Email"),
+            ],
+        },
+        id="three-links",
+    ),
+    pytest.param(
+        {"city": "Bern", "country": "CH", "status": "tba", "links": [{"url": "https://a.org/"}]},
+        "Switzerland",
+        {
+            "name": "Bern",
+            "status": "tba",
+            "mark": "Details soon",
+            "links": [(f"{GO}/bern", "Sign up on the website")],
+        },
+        id="tba-with-a-group-link",
+    ),
+]
+
+
+@pytest.mark.parametrize(("location", "heading", "expected"), LOCATION_STATES)
+def test_location_states(
+    tmp_path: Path, location: dict[str, Any], heading: str, expected: dict[str, Any]
+) -> None:
+    """Each kind of location gets its name, its status mark and exactly its own links."""
+    with event_client(tmp_path, [location]) as client:
+        page = widget(client, "lang=en", slug="demo")
+    [country] = page.select(".country")
+    assert text_of(country, "h2") == heading
+    [item] = country.select("li")
+    assert row_parts(item) == expected
+    # Every link opens a new tab and says so to screen readers.
+    for link in item.find_all("a"):
+        assert (link["target"], link["rel"]) == ("_blank", ["noopener"])
+        assert "(opens in a new tab)" in text_of(link, ".vh")
+
+
+def test_states_after_the_event(tmp_path: Path) -> None:
+    """Once the event is over no row links anywhere and no "details soon" remains."""
+    locations = [{**state.values[0], "id": f"l{n}"} for n, state in enumerate(LOCATION_STATES)]
+    with event_client(tmp_path, locations, now=AFTER) as client:
+        page = widget(client, "lang=en", slug="demo")
+    items = page.select(".country li")
+    assert len(items) == len(locations)
+    assert page.select(".places a") == []
+    assert page.select(".soon") == []
+    marks = sorted(mark.get_text() for mark in page.select(".mark"))
+    assert marks == ["Cancelled", "Moved online"]
+
+
+def test_online_group_comes_last_and_open_cities_after_named_ones(tmp_path: Path) -> None:
+    """Countries sort by name with online actions last; in a country, named cities first."""
+    locations = [
+        {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+        {"country": "GB"},
+        {"city": "York", "country": "GB"},
+        {"city": "Bath", "country": "GB", "signup_url": "https://a.org/"},
+        {"city": "Berlin", "country": "DE", "signup_url": "https://a.org/"},
+    ]
+    with event_client(tmp_path, locations) as client:
+        page = widget(client, "lang=en", slug="demo")
+    assert [(heading, city) for heading, city, _ in rows(page)] == [
+        ("Germany", "Berlin"),
+        ("United Kingdom", "Bath"),
+        ("United Kingdom", "York"),
+        ("United Kingdom", "City to be announced"),
+        ("Online", "Online"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("now", "meta"),
+    [
+        (BEFORE, "Sat, Feb 7 \u2013 Wed, Feb 11, 2026 · 2 cities · 2 countries"),
+        (
+            datetime(2026, 2, 9, 12, 0, tzinfo=UTC),
+            "Today Sat, Feb 7 \u2013 Wed, Feb 11, 2026 · 2 cities · 2 countries",
+        ),
+        (
+            datetime(2026, 2, 13, 0, 0, tzinfo=UTC),
+            "Took place on Feb 7 \u2013 11, 2026 · 2 cities · 2 countries",
+        ),
+    ],
+)
+def test_multi_day_event_shows_its_days(tmp_path: Path, now: datetime, meta: str) -> None:
+    """A multi-day event shows its range (CLDR intervals) and is "today" on every one of its
+    days; a location's own date shows in its row."""
+    locations = [
+        {"city": "Utrecht", "country": "NL", "signup_url": "https://lu.ma/x"},
+        {"city": "Paris", "country": "FR", "signup_url": "https://lu.ma/y", "date": "2026-02-09"},
+    ]
+    with event_client(
+        tmp_path, locations, now=now, date="2026-02-07", end_date="2026-02-11"
+    ) as client:
+        page = widget(client, "lang=en", slug="demo")
+        dutch = widget(client, "lang=nl", slug="demo")
+    assert text_of(page, ".meta").replace("\u2009", " ") == meta
+    [paris] = [item for item in page.select("li") if text_of(item, ".city") == "Paris"]
+    assert text_of(paris, ".when") == "Mon, Feb 9"
+    [parijs] = [item for item in dutch.select("li") if text_of(item, ".city") == "Paris"]
+    assert text_of(parijs, ".when") == "ma 9 feb"
+
+
+def test_organize_call_to_action(tmp_path: Path) -> None:
+    """The event's "organize one near you" link shows while the event is ahead, not after."""
+    location = {"city": "Utrecht", "country": "NL", "signup_url": "https://lu.ma/x"}
+    url = "https://discord.gg/pauseai"
+    with event_client(tmp_path, [location], organize_url=url) as client:
+        before = widget(client, "lang=en", slug="demo")
+        dutch = widget(client, "lang=nl", slug="demo")
+    [link] = before.select(".organize a")
+    assert (link["href"], _label(link)) == (url, "No protest near you? Organize one")
+    assert _label(dutch.select(".organize a")[0]) != _label(link)
+    with event_client(tmp_path / "after", [location], organize_url=url, now=AFTER) as client:
+        assert widget(client, "lang=en", slug="demo").select(".organize") == []
 
 
 def test_location_time_and_venue_are_shown(tmp_path: Path) -> None:

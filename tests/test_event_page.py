@@ -335,6 +335,108 @@ def test_status_maps_to_schema_org(
         assert [item["@type"] for item in node["location"]] == ["VirtualLocation", "Place"]
 
 
+LINK = {"url": "https://lu.ma/x"}
+SCHEMA = "https://schema.org/"
+
+
+@pytest.mark.parametrize(
+    ("location", "event_facts", "expected"),
+    [
+        # (location, event facts, the node's (start, end, status, mode, location types, offer))
+        pytest.param(
+            {"city": "Oxford", "country": "GB", "links": [LINK]},
+            {"end_date": "2025-02-11"},
+            ("2025-02-07", "2025-02-11", "EventScheduled", "Offline", "Place", LINK["url"]),
+            id="multi-day",
+        ),
+        pytest.param(
+            {"city": "Paris", "country": "FR", "date": "2025-02-09", "links": [LINK]},
+            {},
+            ("2025-02-09", None, "EventScheduled", "Offline", "Place", LINK["url"]),
+            id="own-date",
+        ),
+        pytest.param(
+            {"city": "Zürich", "country": "CH"},
+            {},
+            ("2025-02-07", None, "EventScheduled", "Offline", "Place", None),
+            id="tba-no-offer",
+        ),
+        pytest.param(
+            {"city": "Oxford", "country": "GB", "links": [{"url": "mailto:o@pauseai.info"}]},
+            {},
+            ("2025-02-07", None, "EventScheduled", "Offline", "Place", None),
+            id="email-only-no-offer",
+        ),
+        pytest.param(
+            {"city": "Milan", "country": "IT", "status": "cancelled", "links": [LINK]},
+            {},
+            ("2025-02-07", None, "EventCancelled", "Offline", "Place", LINK["url"]),
+            id="cancelled-location",
+        ),
+        pytest.param(
+            {"city": "Lyon", "country": "FR", "status": "moved_online", "links": [LINK]},
+            {},
+            (
+                "2025-02-07",
+                None,
+                "EventMovedOnline",
+                "Online",
+                ["VirtualLocation", "Place"],
+                LINK["url"],
+            ),
+            id="moved-online-location",
+        ),
+        pytest.param(
+            {"online": True, "links": [LINK]},
+            {},
+            ("2025-02-07", None, "EventScheduled", "Online", "VirtualLocation", LINK["url"]),
+            id="online",
+        ),
+        pytest.param(
+            {"country": "GB"},
+            {"status": "postponed"},
+            ("2025-02-07", None, "EventPostponed", "Offline", "Place", None),
+            id="country-only-postponed",
+        ),
+    ],
+)
+def test_json_ld_of_the_new_shapes(
+    location: dict[str, Any], event_facts: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    """Dates from the location's days, its status, online attendance with a VirtualLocation,
+    and an offer only for a web link."""
+    event = Event.model_validate(
+        {
+            "slug": "shapes",
+            "date": "2025-02-07",
+            "locations": [location],
+            "texts": {"en": {"title": "Shapes"}},
+            **event_facts,
+        }
+    )
+    [node] = [
+        item.model_dump(by_alias=True, exclude_none=True)
+        for item in event_graph(
+            event, language="en", description="d", page_url=PAGE, image_url=IMAGE
+        )
+    ]
+    where = node["location"]
+    types = [item["@type"] for item in where] if isinstance(where, list) else where["@type"]
+    assert (
+        node["startDate"],
+        node.get("endDate"),
+        node["eventStatus"].removeprefix(SCHEMA),
+        node["eventAttendanceMode"].removeprefix(SCHEMA).removesuffix("EventAttendanceMode"),
+        types,
+        node.get("offers", {}).get("url"),
+    ) == expected
+    if types == "VirtualLocation":
+        assert where["url"] == LINK["url"]
+    if types == "Place" and "city" not in location:
+        assert where["address"] == {"@type": "PostalAddress", "addressCountry": "GB"}
+        assert where["name"] == "United Kingdom"
+
+
 def test_json_ld_cannot_close_its_script_block(event: Event) -> None:
     """A title holding </script> or <!-- stays inside the block and round-trips."""
     hostile = "</script><script>alert(1)</script><!-- & -->"
@@ -408,3 +510,62 @@ def test_page_is_cached_and_ignores_unknown_parameters(client: TestClient) -> No
         f"/events/{SAMPLE_SLUG}?lang=en", headers={"if-none-match": first.headers["etag"]}
     )
     assert repeat.status_code == 304
+
+
+def test_event_page_shows_the_new_shapes(tmp_path: Path) -> None:
+    """The page shows a multi-day range, the rows' states and links, the call to action,
+    and one JSON-LD Event per location (none of them offering a missing link)."""
+    directory = tmp_path / "data" / "shapes"
+    directory.mkdir(parents=True)
+    facts = {
+        "date": "2026-02-07",
+        "end_date": "2026-02-11",
+        "organize_url": "mailto:organize@pauseai.info",
+        "locations": [
+            {
+                "city": "Oxford",
+                "country": "GB",
+                "links": [{"url": "https://lu.ma/ox"}, {"url": "https://chat.whatsapp.com/x"}],
+            },
+            {"city": "Zürich", "country": "CH"},
+            {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+        ],
+    }
+    (directory / "event.yaml").write_text(yaml.safe_dump(facts), encoding="utf-8")
+    (directory / "en.md").write_text("---\ntitle: Shapes\n---\n", encoding="utf-8")
+    settings = Settings(
+        public_url=PUBLIC_URL,
+        data_dir=tmp_path / "data",
+        reload_seconds=0,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    with TestClient(create_app(settings), base_url=PUBLIC_URL) as client:
+        html = page(client, "lang=en", slug="shapes").text
+    document = BeautifulSoup(html, "html.parser")
+    kicker = document.select_one(".kicker")
+    assert kicker is not None
+    assert " ".join(kicker.get_text().split()) == "Sat, Feb 7 \u2013 Wed, Feb 11, 2026"
+    go = f"{PUBLIC_URL}/go/shapes"
+    rows = [
+        (
+            " ".join(item.select_one(".city").get_text().split()),
+            [str(a["href"]) for a in item.find_all("a")],
+            [mark.get_text() for mark in item.select(".soon, .mark")],
+        )
+        for item in document.select(".cities .country li")
+    ]
+    assert rows == [
+        ("Zürich", [], ["Details soon"]),
+        ("Oxford", [f"{go}/oxford", f"{go}/oxford/2"], []),
+        ("Online", [f"{go}/online"], []),
+    ]
+    [organize] = document.select(".cities .organize a")
+    assert organize["href"] == "mailto:organize@pauseai.info"
+    counts = document.select_one(".counts")
+    assert counts is not None and " ".join(counts.get_text().split()) == "3 cities · 2 countries"
+    nodes = json_ld(html)[0]
+    assert [node.get("offers", {}).get("url") for node in nodes] == [
+        "https://lu.ma/ox",
+        None,
+        "https://discord.gg/x",
+    ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from widget.settings import SAMPLE_DATA_DIR
+from widget.app import create_app
+from widget.settings import SAMPLE_DATA_DIR, Settings
 
-from conftest import SAMPLE_SLUG
+from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 
 
 def sample_signups() -> dict[str, str]:
@@ -21,15 +25,18 @@ def sample_signups() -> dict[str, str]:
     return {location.id: location.signup_url for location in locations}
 
 
-def clicks(client: TestClient) -> dict[tuple[str, str], float]:
-    """The click counter's samples from /metrics, by (event, location)."""
+def clicks(client: TestClient) -> dict[tuple[str, ...], float]:
+    """The click counter's samples from /metrics, by (event, location) for signup links
+    and by (event, location, link number) for further links."""
     text = client.get("/metrics").text
-    found: dict[tuple[str, str], float] = {}
+    found: dict[tuple[str, ...], float] = {}
     for family in text_string_to_metric_families(text):
         if family.name == "widget_signup_clicks":
             for sample in family.samples:
                 if sample.name == "widget_signup_clicks_total":
-                    found[(sample.labels["event"], sample.labels["location"])] = sample.value
+                    key = (sample.labels["event"], sample.labels["location"])
+                    link = sample.labels["link"]
+                    found[key if link == "1" else (*key, link)] = sample.value
     return found
 
 
@@ -77,7 +84,12 @@ def test_clicks_are_counted_per_event_and_location(client: TestClient) -> None:
         f"/go/{SAMPLE_SLUG}/%2F%2Fevil.example",  # protocol-relative
         f"/go/{SAMPLE_SLUG}/..%2F..%2Fevents",  # traversal
         f"/go/{SAMPLE_SLUG}/den-haag%0d%0aLocation:%20https://evil.example",  # header injection
-        f"/go/{SAMPLE_SLUG}/den-haag/extra",  # no such route
+        f"/go/{SAMPLE_SLUG}/den-haag/extra",  # not a link number
+        f"/go/{SAMPLE_SLUG}/den-haag/2",  # the sample's cities have one link each
+        f"/go/{SAMPLE_SLUG}/den-haag/1",  # the first link is /go/SLUG/LOCATION only
+        f"/go/{SAMPLE_SLUG}/den-haag/0",
+        f"/go/{SAMPLE_SLUG}/den-haag/-1",
+        f"/go/{SAMPLE_SLUG}/den-haag/1/2",  # no such route
         f"/go/{SAMPLE_SLUG}/",
         "/go/no-such-event/den-haag",
         "/go/https:%2F%2Fevil.example/den-haag",
@@ -113,3 +125,68 @@ def test_post_is_not_allowed(client: TestClient) -> None:
     response = client.post(f"/go/{SAMPLE_SLUG}/london", follow_redirects=False)
     assert response.status_code == 405
     assert clicks(client) == {}
+
+
+LINKED_EVENT = {
+    "date": "2025-02-07",
+    "end_date": "2025-02-11",
+    "locations": [
+        {
+            "city": "Oxford",
+            "country": "GB",
+            "links": [
+                {"url": "https://lu.ma/oxford", "label": "Sign up"},
+                {"url": "https://www.facebook.com/events/1"},
+                {"url": "mailto:oxford@pauseai.info"},
+            ],
+        },
+        {"city": "Zürich", "country": "CH"},  # to be announced: no link
+        {"country": "FR"},  # the city still open
+        {"city": "Milan", "country": "IT", "status": "cancelled", "signup_url": "https://a.org/"},
+    ],
+}
+
+
+@pytest.fixture
+def linked_client(tmp_path: Path) -> Iterator[TestClient]:
+    """A client on one event with several links per city, a t.b.a. city and a cancelled one."""
+    directory = tmp_path / "data" / "2025-02-07-linked"
+    directory.mkdir(parents=True)
+    (directory / "event.yaml").write_text(yaml.safe_dump(LINKED_EVENT), encoding="utf-8")
+    (directory / "en.md").write_text("---\ntitle: Linked\n---\n", encoding="utf-8")
+    settings = Settings(
+        public_url=PUBLIC_URL, data_dir=tmp_path / "data", now=BEFORE, reload_seconds=0
+    )
+    with TestClient(create_app(settings), base_url=PUBLIC_URL) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/go/2025-02-07-linked/oxford", "https://lu.ma/oxford"),
+        ("/go/2025-02-07-linked/oxford/2", "https://www.facebook.com/events/1"),
+        ("/go/2025-02-07-linked/oxford/3", "mailto:oxford@pauseai.info"),
+        ("/go/2025-02-07-linked/oxford/4", None),  # only three links
+        ("/go/2025-02-07-linked/oxford/02", None),  # one spelling per link
+        ("/go/2025-02-07-linked/oxford/2x", None),
+        ("/go/2025-02-07-linked/oxford/" + "9" * 30, None),
+        ("/go/2025-02-07-linked/zurich", None),  # t.b.a.: nothing to redirect to
+        ("/go/2025-02-07-linked/fr", None),
+        ("/go/2025-02-07-linked/milan", None),  # cancelled: its link is not offered
+    ],
+)
+def test_each_link_has_its_own_counted_path(
+    linked_client: TestClient, path: str, target: str | None
+) -> None:
+    """Each link of a location redirects from its own path and is counted there; a location
+    without links, a cancelled one and any other number answer 404."""
+    response = linked_client.get(path, follow_redirects=False)
+    if target is None:
+        assert (response.status_code, response.headers.get("location")) == (404, None)
+        assert clicks(linked_client) == {}
+        return
+    assert (response.status_code, response.headers["location"]) == (302, target)
+    number = path.rsplit("/", 1)[1] if path.count("/") == 4 else None
+    key = ("2025-02-07-linked", "oxford", *((number,) if number else ()))
+    assert clicks(linked_client) == {key: 1}

@@ -209,8 +209,14 @@ def test_click_throughs_are_counted_per_event_and_location(client: TestClient) -
         client.get(f"/go/{SAMPLE_SLUG}/berlin", follow_redirects=False)
     client.get("/go/next/london", follow_redirects=False)  # 'next' counts under the real slug
     samples = scrape(client)
-    assert value(samples, "widget_signup_clicks_total", event=SAMPLE_SLUG, location="berlin") == 2
-    assert value(samples, "widget_signup_clicks_total", event=SAMPLE_SLUG, location="london") == 1
+    assert (
+        value(samples, "widget_signup_clicks_total", event=SAMPLE_SLUG, location="berlin", link="1")
+        == 2
+    )
+    assert (
+        value(samples, "widget_signup_clicks_total", event=SAMPLE_SLUG, location="london", link="1")
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

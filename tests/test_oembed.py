@@ -573,6 +573,12 @@ def test_height_grows_with_what_is_shown() -> None:
         assert estimate_height(Content((one,) * 5), width) > small
         assert estimate_height(Content((one,), media=1), width) > small
         assert estimate_height(Content((Group(6, (Row(6, 60),)),)), width) > small
+        # Further links, a long status mark, times and the call to action take room too.
+        two_links = Group(6, (Row(6, 18, more=(18,) * 4),))
+        assert estimate_height(Content((two_links,)), width) > small
+        assert estimate_height(Content((Group(6, (Row(6, 18, mark=40),)),)), width) > small
+        assert estimate_height(Content((Group(6, (Row(6, 18, when=30),)),)), width) > small
+        assert estimate_height(Content((one,), organize=34), width) > small
         assert estimate_height(Content(()), width) < small
 
 
@@ -586,7 +592,12 @@ def test_columns_balance_unbreakable_blocks() -> None:
 def test_signup_labels_come_from_the_widgets_template(renderer: Renderer) -> None:
     """The labels measured are the ones the widget renders, in its language."""
     assert signup_labels(renderer.environment("en"))[Platform.WHATSAPP] == "Join the WhatsApp group"
-    assert set(signup_labels(renderer.environment("de"))) == set(Platform)
+    german = signup_labels(renderer.environment("de"))
+    words = {"online", "open", "cancelled", "moved_online", "tba", "organize"}
+    assert set(german) == set(Platform) | words | {f"short:{p}" for p in Platform}
+    assert german["short:facebook"] == "Facebook"  # a further link names its platform
+    assert german[Platform.EMAIL] != signup_labels(renderer.environment("en"))[Platform.EMAIL]
+    assert signup_labels(renderer.environment("en"))["tba"] == "Details soon"
 
 
 def test_the_response_model_rejects_wrong_types() -> None:

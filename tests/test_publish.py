@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup, Tag
 from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 
+from widget.app import create_app
 from widget.errors import BadRequest
 from widget.params import ViewOptions
 from widget.routes.publish import Choices, parse_choices
+from widget.settings import Settings
 
-from conftest import PUBLIC_URL, SAMPLE_SLUG
+from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 
 
 def publish(client: TestClient, query: str = "", **kwargs: Any) -> BeautifulSoup:
@@ -231,3 +235,44 @@ def test_page_is_cached(client: TestClient) -> None:
     again = client.get("/?lang=nl&ref=newsletter")
     assert first.content == again.content
     assert first.headers["etag"] == again.headers["etag"]
+
+
+def test_builder_lists_the_new_shapes(tmp_path: Path) -> None:
+    """A multi-day event's range, countries without the online group, and places without a
+    city named by kind and country; every listed filter value is one the widget accepts."""
+    directory = tmp_path / "data" / "shapes"
+    directory.mkdir(parents=True)
+    facts = {
+        "date": "2026-02-07",
+        "end_date": "2026-02-11",
+        "locations": [
+            {"city": "Oxford", "country": "GB", "signup_url": "https://lu.ma/ox"},
+            {"country": "FR"},
+            {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+        ],
+    }
+    (directory / "event.yaml").write_text(yaml.safe_dump(facts), encoding="utf-8")
+    (directory / "en.md").write_text("---\ntitle: Shapes\n---\n", encoding="utf-8")
+    settings = Settings(
+        public_url=PUBLIC_URL, data_dir=tmp_path / "data", now=BEFORE, reload_seconds=0
+    )
+    with TestClient(create_app(settings), base_url=PUBLIC_URL) as client:
+        document = publish(client, "event=shapes&lang=en", headers={"accept-language": "en"})
+        detail = " ".join(document.select_one(".events .detail").get_text().split())
+        assert detail == "Sat, Feb 7 \u2013 Wed, Feb 11, 2026 · 3 cities · 2 countries"
+
+        def choices(name: str) -> list[tuple[str, str]]:
+            return [
+                (str(box["value"]), " ".join(box.parent.get_text().split()))
+                for box in document.select(f"input[name={name}]")
+            ]
+
+        assert choices("country") == [("FR", "France"), ("GB", "United Kingdom")]
+        assert choices("city") == [
+            ("oxford", "Oxford"),
+            ("fr", "City to be announced (France)"),
+            ("online", "Online"),
+        ]
+        for name, values in (("country", ["FR", "GB"]), ("city", ["oxford", "fr", "online"])):
+            for value in values:
+                assert client.get(f"/embed/shapes?{name}={value}").status_code == 200

@@ -95,6 +95,63 @@ BROKEN: list[Any] = [
         "must be absolute",
         id="javascript-url",
     ),
+    # The path names the link within the location's links.
+    pytest.param(
+        _edit_event(
+            lambda e: (
+                e["locations"][3].pop("signup_url")
+                and e["locations"][3].update(
+                    links=[{"url": "https://lu.ma/x"}, {"url": "javascript:alert(1)"}]
+                )
+            )
+        ),
+        EVENT,
+        "locations.3.links.1.url",
+        "javascript:",
+        "must be absolute",
+        id="second-link-url",
+    ),
+    pytest.param(
+        _edit_event(
+            lambda e: (
+                e["locations"][3].pop("signup_url")
+                and e["locations"][3].update(links=[{"url": "mailto:a@example.org?bcc=b@evil.org"}])
+            )
+        ),
+        EVENT,
+        "locations.3.links.0.url",
+        "mailto:",
+        "not one plain address",
+        id="mailto-with-header",
+    ),
+    pytest.param(
+        _edit_event(
+            lambda e: (
+                e["locations"][2].pop("signup_url") and e["locations"][2].update(status="scheduled")
+            )
+        ),
+        EVENT,
+        "locations.2.links",
+        "- city: Berlin",
+        "a scheduled location needs a signup link",
+        id="scheduled-without-link",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e["locations"][1].update(links=[{"url": "https://lu.ma/x"}])),
+        EVENT,
+        "locations.1.signup_url",
+        "signup_url: https://www.eventbrite",
+        "either signup_url or links",
+        id="signup-url-and-links",
+    ),
+    pytest.param(
+        _edit_event(lambda e: e.update(end_date="2024-05-12")),
+        EVENT,
+        "end_date",
+        "end_date:",
+        "before the event's date",
+        id="end-before-start",
+    ),
     pytest.param(
         _edit_event(lambda e: e["press"][1].update(url="https://me:secret@time.com/x")),
         EVENT,
@@ -317,14 +374,16 @@ def test_broken_data_directory(
 
 @pytest.mark.parametrize("kind", ["missing", "file"])
 def test_data_directory_itself_missing(tmp_path: Path, kind: str) -> None:
-    """A data directory that is missing or is a file gives one problem naming it."""
+    """A data directory that is missing or is a file gives one problem, on "." (paths are
+    relative to the data directory, so /healthz never shows where it lives)."""
     root = tmp_path / "data"
     if kind == "file":
         root.write_text("")
     catalog, [problem] = load(root)
     assert catalog is None
-    assert problem.path == str(root)
+    assert problem.path == "."
     assert problem.message.startswith("data directory")
+    assert str(tmp_path) not in str(problem)
 
 
 def test_every_problem_in_one_pass(data: Path) -> None:

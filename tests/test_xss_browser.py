@@ -234,12 +234,14 @@ def host_page_framing(site: HostSite, srcs: Sequence[str], name: str, sandbox: b
 
 
 def allowed_hosts(events: Sequence[Event]) -> frozenset[str]:
-    """Hosts clicks may lead to: the data's signup and media URLs, privacy pages, embeds."""
+    """Hosts clicks may lead to: the data's link, organize-one and media URLs, privacy pages,
+    embeds."""
     urls = [
         url
         for event in events
         for url in (
-            *(location.signup_url for location in event.locations),
+            *(link.url for location in event.locations for link in location.links),
+            *((event.organize_url,) if event.organize_url else ()),
             *(item.url for item in event.media),
         )
     ]

@@ -21,6 +21,9 @@ from widget.catalog import Catalog
 from widget.error_pages import http_exception, http_problem, server_error
 from widget.errors import HTTPProblem
 from widget.fast_path import FastPath
+from widget.feeds.fetch import Fetcher, FetchPolicy
+from widget.feeds.state import FeedState
+from widget.feeds.sync import FeedSync, SourceStatus
 from widget.metrics import Metrics
 from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
@@ -65,9 +68,28 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     def on_result(ok: bool) -> None:
         metrics.reloads.labels("ok" if ok else "error").inc()
 
-    data = DataSource(settings.data_dir, on_change=on_change, on_result=on_result)
-    data.reload()
+    def on_feed(source: str, outcome: str, status: SourceStatus) -> None:
+        metrics.feed_fetches.labels(source, outcome).inc()
+        metrics.feed_events.labels(source).set(status.events)
+        if status.last_success is not None:
+            metrics.feed_last_success.labels(source).set(status.last_success.timestamp())
+
     fixed = settings.now
+    now = (lambda: fixed) if fixed is not None else (clock or system_clock)
+    feeds = FeedSync(
+        settings.data_dir,
+        Fetcher(FetchPolicy(allow_loopback_http=settings.sync_allow_loopback)),
+        FeedState(settings.state_dir),
+        settings.sync_seconds,
+        clock=now,
+        observer=on_feed,
+    )
+    data = DataSource(
+        settings.data_dir, on_change=on_change, on_result=on_result, compose=feeds.compose
+    )
+    feeds.republish = data.recompose_async
+    feeds.prime()  # sources and the saved copies of their feeds, before the first load
+    data.reload()
     return Services(
         settings=settings,
         data=data,
@@ -75,8 +97,9 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         renderer=Renderer(assets, settings.public_url),
         assets=assets,
         metrics=metrics,
-        clock=(lambda: fixed) if fixed is not None else (clock or system_clock),
+        clock=now,
         ready_answers=ready_answers,
+        feeds=feeds,
     )
 
 
@@ -115,9 +138,17 @@ def create_app(
             if settings.reload_seconds > 0
             else None
         )
+        feeds = state.feeds
+        syncer = loop.create_task(feeds.run()) if feeds and settings.sync_seconds > 0 else None
         try:
             yield
         finally:
+            if syncer is not None:
+                syncer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await syncer
+            if feeds is not None:
+                await feeds.fetcher.aclose()
             if poller is not None:
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel import dates as babel_dates
 from babel.support import NullTranslations
 from PIL import Image, ImageDraw, ImageFont
 
-from widget.languages import locale
+from widget.date_ranges import format_days
 from widget.model import Event, Status
 from widget.oembed import CARD_HEIGHT, CARD_WIDTH, card_height
+from widget.places import place_name
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 ORANGE = (0xFF, 0x94, 0x16)
@@ -61,7 +61,7 @@ def card_text(event: Event, language: str, translations: NullTranslations, site:
     """The card's words for ``event`` in ``language`` (gettext and Babel)."""
     _, text = event.text(language)
     cities = len(event.locations)
-    countries = len({location.country for location in event.locations})
+    countries = len({location.country for location in event.locations if location.country})
     gettext, ngettext = translations.gettext, translations.ngettext
     counts = gettext("%(cities)s in %(countries)s") % {
         "cities": ngettext("%(num)d city", "%(num)d cities", cities) % {"num": cities},
@@ -76,12 +76,18 @@ def card_text(event: Event, language: str, translations: NullTranslations, site:
     }[event.status]
     return CardText(
         title=clean(text.title),
-        date=babel_dates.format_date(event.date, format="full", locale=locale(language)),
+        date=format_days(
+            event.first_day,
+            event.last_day if event.last_day > event.first_day else None,
+            "full",
+            language,
+        ),
         counts=counts,
         site=site,
         status=status,
         places=tuple(
-            clean(text.cities.get(location.id, location.city)) for location in event.locations
+            clean(place_name(event, location, language, country=False))
+            for location in event.locations
         ),
     )
 

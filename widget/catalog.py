@@ -1,7 +1,9 @@
 """The catalog: an immutable snapshot of every valid event, ordered by date.
 
-A catalog is built once by ``widget.store`` and then only read; a reload builds a new
-one and swaps it in whole, so a request never sees half of a change.
+Events are ordered by their first day; an event stays "next" until its last day is over
+(a multi-day event is still the current protest on its second day). A catalog is built
+once by ``widget.store`` and then only read; a reload builds a new one and swaps it in
+whole, so a request never sees half of a change.
 """
 
 from __future__ import annotations
@@ -27,20 +29,23 @@ class Catalog:
     changes: tuple[datetime, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.events, key=lambda event: (event.date, event.slug)))
+        ordered = tuple(sorted(self.events, key=lambda event: (event.first_day, event.slug)))
         object.__setattr__(self, "events", ordered)
         object.__setattr__(self, "by_slug", {event.slug: event for event in ordered})
-        object.__setattr__(self, "changes", phase_changes(event.date for event in ordered))
+        object.__setattr__(
+            self, "changes", phase_changes((event.first_day, event.last_day) for event in ordered)
+        )
 
     def __len__(self) -> int:
         return len(self.events)
 
     def next_event(self, today: date) -> Event | None:
-        """The first event on or after ``today``, else the most recent one."""
+        """The first event not over by ``today`` (its last day on or after it), else the
+        one that ended last."""
         for event in self.events:
-            if event.date >= today:
+            if event.last_day >= today:
                 return event
-        return self.events[-1] if self.events else None
+        return max(self.events, key=lambda e: (e.last_day, e.first_day)) if self.events else None
 
     def resolve(self, slug: str, now: datetime) -> Event | None:
         """The event named by ``slug``; ``next`` means the next upcoming event."""

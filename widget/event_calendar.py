@@ -2,9 +2,13 @@
 
 Every component is a function of the data alone, so the same data gives the same bytes
 (and the same ETag): ``UID`` is ``{slug}-{location}@{public host}``, ``DTSTAMP`` is the
-start of the event's date in UTC rather than the time of the request. A location with a
-start time and a time zone gets a zoned ``DTSTART`` (and a ``VTIMEZONE``); otherwise the
-event is all-day (``VALUE=DATE``, ``DTEND`` the next day, exclusive).
+start of the event's date in UTC rather than the time of the request. A location takes
+place on its own days (the event's when it has none). With a start time and a time zone it
+gets a zoned ``DTSTART`` on its first day (and a ``VTIMEZONE``) and ``DTEND`` at the end
+time of its last day; otherwise it is all-day (``VALUE=DATE``, ``DTEND`` the day after its
+last day, exclusive). ``STATUS`` is the event's when it is not scheduled, else the
+location's: ``CANCELLED`` for a cancelled location, ``TENTATIVE`` for one to be announced.
+``URL`` is the location's first web link, else the event's page.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from widget.countries import country_name
-from widget.model import Event, Location, Status
+from widget.model import Event, Location, LocationStatus, Status
+from widget.places import place_name
 
 PRODUCT_ID = "-//PauseAI//pauseai-widget//EN"
 # A postponed protest has no confirmed date: TENTATIVE until the data names a new one.
@@ -27,6 +31,21 @@ STATUS = {
     Status.POSTPONED: "TENTATIVE",
     Status.CANCELLED: "CANCELLED",
 }
+
+
+LOCATION_STATUS = {
+    LocationStatus.SCHEDULED: "CONFIRMED",
+    LocationStatus.MOVED_ONLINE: "CONFIRMED",
+    LocationStatus.TBA: "TENTATIVE",
+    LocationStatus.CANCELLED: "CANCELLED",
+}
+
+
+def location_status(event: Event, location: Location) -> str:
+    """The VEVENT's STATUS: the event's unless it is scheduled, else the location's."""
+    if event.status is not Status.SCHEDULED:
+        return STATUS[event.status]
+    return LOCATION_STATUS[location.status]
 
 
 _LINE_BREAK = re.compile(r"\r\n?")
@@ -45,14 +64,15 @@ def _moment(day: date, clock: time | None, zone: str | None) -> date | datetime:
 
 
 def _span(event: Event, location: Location) -> tuple[date | datetime, date | datetime]:
-    """DTSTART and DTEND: zoned when a time and zone exist, else the whole day."""
-    start = _moment(event.date, location.start_time or event.start_time, location.timezone)
+    """DTSTART and DTEND: zoned when a time and zone exist, else the whole days."""
+    first, last = event.days(location)
+    start = _moment(first, location.start_time or event.start_time, location.timezone)
     if not isinstance(start, datetime):
-        return start, event.date + timedelta(days=1)
+        return start, last + timedelta(days=1)
     end_time = location.end_time or event.end_time
     if end_time is None:
-        return start, start + timedelta(hours=2)
-    end = datetime.combine(event.date, end_time, tzinfo=start.tzinfo)
+        return start, datetime.combine(last, start.timetz()) + timedelta(hours=2)
+    end = datetime.combine(last, end_time, tzinfo=start.tzinfo)
     return start, end if end > start else end + timedelta(days=1)
 
 
@@ -67,20 +87,21 @@ def location_component(
 ) -> icalendar.Event:
     """The VEVENT of one location (``description`` is plain text)."""
     language_used, text = event.text(language)
-    city = text.cities.get(location.id, location.city)
+    name = place_name(event, location, language_used)
     start, end = _span(event, location)
     component = icalendar.Event()
     component.add("uid", f"{event.slug}-{location.id}@{host}")
     component.add("dtstamp", datetime.combine(event.date, time.min, tzinfo=UTC))
     component.add("dtstart", start)
     component.add("dtend", end)
-    component.add("summary", _text(f"{text.title} — {city}"))
-    where = ", ".join(part for part in (location.venue, city) if part)
-    component.add("location", _text(f"{where}, {country_name(location.country, language_used)}"))
-    component.add("url", location.signup_url)
+    short = place_name(event, location, language_used, country=False)
+    component.add("summary", _text(f"{text.title} — {short}"))
+    component.add("location", _text(", ".join(part for part in (location.venue, name) if part)))
+    web = next((link.url for link in location.links if link.is_web), None)
+    component.add("url", web or page_url)
     details = "\n\n".join(part for part in (description, page_url) if part)
     component.add("description", _text(details))
-    component.add("status", STATUS[event.status])
+    component.add("status", location_status(event, location))
     if location.coordinates is not None:
         component.add("geo", (location.coordinates.lat, location.coordinates.lon))
     return component

@@ -127,8 +127,26 @@ class Metrics:
         )
         self.clicks = Counter(
             "widget_signup_clicks",
-            "Signup click-throughs by event and location",
-            ["event", "location"],
+            "Signup click-throughs by event, location and link (1: the signup link)",
+            ["event", "location", "link"],
+            registry=self.registry,
+        )
+        self.feed_fetches = Counter(
+            "widget_feed_fetches",
+            "Calendar feed fetches by source and outcome (ok, not_modified, error)",
+            ["source", "outcome"],
+            registry=self.registry,
+        )
+        self.feed_events = Gauge(
+            "widget_feed_events",
+            "Events of each calendar feed in its last good copy",
+            ["source"],
+            registry=self.registry,
+        )
+        self.feed_last_success = Gauge(
+            "widget_feed_last_success_timestamp_seconds",
+            "When each calendar feed was last fetched successfully (Unix time)",
+            ["source"],
             registry=self.registry,
         )
 

@@ -2,7 +2,7 @@
 
 An event file set is untrusted input: every model forbids unknown fields, every URL is
 checked by ``check_url`` and every text has a length bound. Validation errors carry a
-field path (``locations.3.signup_url``) that ``widget.store`` turns into
+field path (``locations.3.links.1.url``) that ``widget.store`` turns into
 ``FILE: field.path: problem`` messages.
 """
 
@@ -17,7 +17,15 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from widget.countries import is_country
 from widget.languages import SUPPORTED_LANGUAGES
@@ -49,6 +57,30 @@ def check_url(value: str) -> str:
     except ValueError:
         raise ValueError("URL has an invalid port") from None
     return value
+
+
+MAX_EMAIL_LENGTH = 254
+# One plain address: no second address, no ?subject=/cc= headers, no %-escapes or blanks.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$&'*+/=^_`{|}~-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+
+
+def check_mailto(value: str) -> str:
+    """Accept ``mailto:`` with exactly one plain address and nothing else."""
+    address = value[7:]
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise ValueError(f"email address longer than {MAX_EMAIL_LENGTH} characters")
+    if _CONTROL.search(value):
+        raise ValueError("URL contains whitespace or control characters")
+    if not _EMAIL.match(address):
+        raise ValueError("not one plain address after mailto: (no ?subject=, cc or second address)")
+    return value
+
+
+def check_link_url(value: str) -> str:
+    """Accept what ``check_url`` accepts, or a ``mailto:`` contact link."""
+    if value[:7].lower() == "mailto:":
+        return check_mailto(value)
+    return check_url(value)
 
 
 def check_country(value: str) -> str:
@@ -116,6 +148,10 @@ def slugify(text: str) -> str:
 
 
 Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(check_url)]
+LinkUrl = Annotated[
+    str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(check_link_url)
+]
+Day = date
 Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(check_country)]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
@@ -144,15 +180,72 @@ class Coordinates(Strict):
     lon: float = Field(ge=-180, le=180)
 
 
+class LocationStatus(StrEnum):
+    """Where one location stands: announced, details to come, called off, or moved online."""
+
+    SCHEDULED = "scheduled"
+    TBA = "tba"
+    CANCELLED = "cancelled"
+    MOVED_ONLINE = "moved_online"
+
+
+class Link(Strict):
+    """One link of a location: the first is its signup link, others extra ways in."""
+
+    url: LinkUrl
+    label: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    platform: Platform | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_platform(cls, data: object) -> object:
+        """Fill in the platform from the URL (its host, or ``email`` for mailto:)."""
+        if (
+            isinstance(data, dict)
+            and data.get("platform") in (None, "")
+            and isinstance(data.get("url"), str)
+        ):
+            data = {**data, "platform": platform_for_url(data["url"])}
+        return data
+
+    @model_validator(mode="after")
+    def _check_platform(self) -> Link:
+        mailto = self.url[:7].lower() == "mailto:"
+        if mailto != (self.platform is Platform.EMAIL):
+            raise PydanticCustomError(
+                "platform_mismatch",
+                "platform 'email' is for mailto: links, and mailto: links are 'email'",
+            )
+        return self
+
+    @property
+    def is_web(self) -> bool:
+        """True for an http(s) link (not a mailto: contact address)."""
+        return self.platform is not Platform.EMAIL
+
+
+MAX_LINKS = 20
+
+
 class Location(Strict):
-    """One city of an event, with the link where people sign up for it."""
+    """One place of an event: a city, a country whose city is still open, or online.
+
+    ``links`` holds zero to twenty links; the first is the signup link. ``signup_url``
+    (with ``platform``) is the older shorthand for one link and stays readable as a
+    property. Without a link a location's status defaults to ``tba``.
+    """
 
     id: Slug = ""
-    city: ShortText
-    country: Country
-    signup_url: Url
-    platform: Platform | None = None
+    city: ShortText | None = None
+    country: Country | None = None
+    online: bool = False
+    status: LocationStatus = LocationStatus.SCHEDULED
+    links: Annotated[tuple[Link, ...], Field(max_length=MAX_LINKS)] = ()
+    legacy_signup_url: LinkUrl | None = Field(default=None, alias="signup_url", exclude=True)
+    legacy_platform: Platform | None = Field(default=None, alias="platform", exclude=True)
     venue: Annotated[str, Field(max_length=300)] | None = None
+    date: Day | None = None
+    end_date: Day | None = None
     start_time: time | None = None
     end_time: time | None = None
     timezone: TimeZone | None = None
@@ -161,14 +254,54 @@ class Location(Strict):
     @model_validator(mode="before")
     @classmethod
     def _derive(cls, data: object) -> object:
-        """Fill in the id (slug of the city) and the platform (from the signup URL's host)."""
+        """Fill in the id (slug of the city, else of the country, else 'online') and the
+        status (``tba`` without a link)."""
         if isinstance(data, dict):
             data = dict(data)
-            if not data.get("id") and isinstance(data.get("city"), str):
-                data["id"] = slugify(data["city"]) or "city"
-            if data.get("platform") in (None, "") and isinstance(data.get("signup_url"), str):
-                data["platform"] = platform_for_url(data["signup_url"])
+            if not data.get("id"):
+                if isinstance(data.get("city"), str):
+                    data["id"] = slugify(data["city"]) or "city"
+                elif data.get("online") is True:
+                    data["id"] = "online"
+                elif isinstance(data.get("country"), str):
+                    data["id"] = slugify(data["country"]) or "country"
+            if data.get("status") in (None, ""):
+                linked = bool(data.get("links")) or bool(data.get("signup_url"))
+                data["status"] = LocationStatus.SCHEDULED if linked else LocationStatus.TBA
         return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Location:
+        if self.legacy_signup_url is not None:
+            if self.links:
+                raise ValueError("signup_url: give either signup_url or links, not both")
+            try:
+                link = Link(url=self.legacy_signup_url, platform=self.legacy_platform)
+            except ValidationError:
+                raise ValueError(
+                    "platform: 'email' is for mailto: links, and mailto: links are 'email'"
+                ) from None
+            # Frozen: the shorthand becomes the one link before anyone sees the model.
+            object.__setattr__(self, "links", (link,))
+        elif self.legacy_platform is not None:
+            raise ValueError("platform: only together with signup_url (links name their own)")
+        if not self.online and self.country is None:
+            raise ValueError("country: Field required (unless the location is online: true)")
+        if self.status is LocationStatus.SCHEDULED and not self.links:
+            raise ValueError("links: a scheduled location needs a signup link; use status: tba")
+        if self.end_date is not None and self.date is not None and self.end_date < self.date:
+            raise ValueError("end_date: before the location's date")
+        return self
+
+    @property
+    def signup_url(self) -> str | None:
+        """The first link's URL (the signup link), if the location has a link."""
+        return self.links[0].url if self.links else None
+
+    @property
+    def platform(self) -> Platform | None:
+        """The first link's platform, if the location has a link."""
+        return self.links[0].platform if self.links else None
 
 
 class PressLink(Strict):
@@ -280,6 +413,7 @@ class Event(Strict):
 
     slug: Slug
     date: date
+    end_date: Day | None = None
     start_time: time | None = None
     end_time: time | None = None
     status: Status = Status.SCHEDULED
@@ -288,10 +422,13 @@ class Event(Strict):
     locations: Annotated[tuple[Location, ...], Field(min_length=1, max_length=500)]
     press: Annotated[tuple[PressLink, ...], Field(max_length=200)] = ()
     media: Annotated[tuple[MediaItem, ...], Field(max_length=20)] = ()
+    organize_url: LinkUrl | None = None
     texts: dict[Language, EventText]
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValueError("end_date: before the event's date")
         seen: dict[str, int] = {}
         for index, location in enumerate(self.locations):
             if location.id in seen:
@@ -303,6 +440,9 @@ class Event(Strict):
             has_time = location.start_time or self.start_time
             if has_time and not location.timezone:
                 raise ValueError(f"locations.{index}.timezone: required when a start time is given")
+            first, last = self.days(location)
+            if last < first:
+                raise ValueError(f"locations.{index}.end_date: before the location's first day")
         if self.default_language not in self.texts:
             raise ValueError(f"texts: no text for the default language {self.default_language!r}")
         for language, text in self.texts.items():
@@ -317,6 +457,29 @@ class Event(Strict):
         if language in self.texts:
             return language, self.texts[language]
         return self.default_language, self.texts[self.default_language]
+
+    def days(self, location: Location) -> tuple[Day, Day]:
+        """The first and last day of ``location``: its own date(s), else the event's."""
+        if location.date is not None:
+            return location.date, location.end_date or location.date
+        return self.date, location.end_date or self.end_date or self.date
+
+    # Plain properties, not cached: a cached value would survive ``model_copy(update=...)``.
+    @property
+    def first_day(self) -> Day:
+        """The earliest day any location of the event takes place."""
+        own = (location.date for location in self.locations if location.date is not None)
+        return min([self.date, *own])
+
+    @property
+    def last_day(self) -> Day:
+        """The latest day any location of the event takes place."""
+        ends = (
+            self.days(location)[1]
+            for location in self.locations
+            if location.date is not None or location.end_date is not None
+        )
+        return max([self.end_date or self.date, *ends])
 
     def location(self, location_id: str) -> Location | None:
         """The location with this id, if any."""

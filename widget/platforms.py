@@ -1,4 +1,4 @@
-"""Signup platforms, recognised from the signup URL's host."""
+"""Signup platforms, recognised from a link's host (``mailto:`` links are ``email``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class Platform(StrEnum):
     ACTIONNETWORK = "actionnetwork"
     DISCORD = "discord"
     WEBSITE = "website"
+    EMAIL = "email"  # a mailto: contact link
 
 
 # Registrable domains → platform; subdomains (www., m., chat.) match too.
@@ -41,7 +42,9 @@ _HOSTS: dict[str, Platform] = {
 
 
 def platform_for_url(url: str) -> Platform:
-    """The platform serving ``url``; any unknown host is a plain website."""
+    """The platform serving ``url``; ``mailto:`` is email, any unknown host a plain website."""
+    if url[:7].lower() == "mailto:":
+        return Platform.EMAIL
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     labels = host.split(".")
     for start in range(len(labels) - 1):

@@ -1,10 +1,14 @@
 """The public JSON document of an event (``GET /events/{slug}.json``).
 
-Schema (documented in the README): the event's facts as in its files — slug, date, times,
-status, default_language, organizer, locations (with id, city, country, signup_url,
-platform, venue, times, timezone, coordinates), press, media, texts per language (title,
-summary, Markdown body, city overrides) — plus ``links`` (page, embed, ics, oembed) and
-each location's ``signup_redirect`` (our counted ``/go/`` link).
+Schema (documented in the README): the event's facts as in its files — slug, date,
+end_date, times, status, default_language, organizer, organize_url, locations (with id,
+city, country, online, status, links [{url, label, platform, redirect}], date, end_date,
+venue, times, timezone, coordinates), press, media, texts per language (title, summary,
+Markdown body, city overrides) — plus ``links`` (page, embed, ics, json, oembed). Each
+location also keeps the one-link fields of the first version of this document:
+``signup_url`` and ``platform`` (of its first link, null without one) and
+``signup_redirect`` (our counted ``/go/`` link for it, null without one); each link's
+``redirect`` is its own counted ``/go/`` path.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from widget.model import Event
+from widget.widget_view import go_url
 
 
 def public_event(event: Event, public_url: str) -> dict[str, Any]:
@@ -26,6 +31,11 @@ def public_event(event: Event, public_url: str) -> dict[str, Any]:
         "json": f"{page}.json",
         "oembed": f"{public_url}/oembed?url={quote(page, safe='')}",
     }
-    for location in document["locations"]:
-        location["signup_redirect"] = f"{public_url}/go/{event.slug}/{location['id']}"
+    for location, facts in zip(event.locations, document["locations"], strict=True):
+        for number, link in enumerate(facts["links"], 1):
+            link["redirect"] = go_url(public_url, event.slug, location.id, number)
+        first = facts["links"][0] if facts["links"] else None
+        facts["signup_url"] = first["url"] if first else None
+        facts["platform"] = first["platform"] if first else None
+        facts["signup_redirect"] = first["redirect"] if first else None
     return document

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from widget import sanitizer
 from widget.assets import Assets
 from widget.csp import ContentPolicy, policy
+from widget.date_ranges import Kind, format_days
 from widget.i18n import translations
 from widget.languages import SUPPORTED_LANGUAGES, autonym, locale
 from widget.model import MediaProvider
@@ -75,6 +76,7 @@ class Renderer:
             env.filters.update(sanitizer.jinja_filters())
             env.filters["date"] = _date_filter(language)
             env.filters["datetime"] = _datetime_filter(language)
+            env.filters["days"] = _days_filter(language)
             self._environments[language] = env
 
     def static_url(self, name: str) -> str:
@@ -131,6 +133,13 @@ def _date_filter(language: str) -> Any:
         return babel_dates.format_date(value, format=format, locale=locale(language))
 
     return format_date
+
+
+def _days_filter(language: str) -> Any:
+    def days(first: date, last: date | None = None, kind: Kind = "full") -> str:
+        return format_days(first, last, kind, language)
+
+    return days
 
 
 def _datetime_filter(language: str) -> Any:

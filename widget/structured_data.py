@@ -11,15 +11,15 @@ carries the right ``@type``; ``script_json`` serializes them for an
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
-from widget.countries import country_name
-from widget.model import Event, Location, Status
+from widget.model import Event, Location, LocationStatus, Status
+from widget.places import place_name
 
 SCHEMA = "https://schema.org"
 
@@ -28,6 +28,12 @@ EVENT_STATUS = {
     Status.CANCELLED: f"{SCHEMA}/EventCancelled",
     Status.POSTPONED: f"{SCHEMA}/EventPostponed",
     Status.MOVED_ONLINE: f"{SCHEMA}/EventMovedOnline",
+}
+LOCATION_STATUS = {
+    LocationStatus.SCHEDULED: f"{SCHEMA}/EventScheduled",
+    LocationStatus.TBA: f"{SCHEMA}/EventScheduled",
+    LocationStatus.CANCELLED: f"{SCHEMA}/EventCancelled",
+    LocationStatus.MOVED_ONLINE: f"{SCHEMA}/EventMovedOnline",
 }
 OFFLINE = f"{SCHEMA}/OfflineEventAttendanceMode"
 ONLINE = f"{SCHEMA}/OnlineEventAttendanceMode"
@@ -38,10 +44,10 @@ class _Node(BaseModel):
 
 
 class PostalAddress(_Node):
-    """A city and its country (ISO code, as search engines prefer)."""
+    """A city (unless still open) and its country (ISO code, as search engines prefer)."""
 
     type: Literal["PostalAddress"] = Field(default="PostalAddress", serialization_alias="@type")
-    addressLocality: str
+    addressLocality: str | None = None
     addressCountry: str
 
 
@@ -63,7 +69,7 @@ class Place(_Node):
 
 
 class VirtualLocation(_Node):
-    """Where an event moved online takes place."""
+    """Where an online (or moved online) event takes place: its link, else its page."""
 
     type: Literal["VirtualLocation"] = Field(default="VirtualLocation", serialization_alias="@type")
     url: str
@@ -98,20 +104,28 @@ class EventNode(_Node):
     endDate: str | None = None
     eventStatus: str
     eventAttendanceMode: str
-    location: Place | list[VirtualLocation | Place]
+    location: Place | VirtualLocation | list[VirtualLocation | Place]
     url: str
     image: list[str]
-    offers: Offer
+    offers: Offer | None = None
     organizer: Organization
     inLanguage: str
 
 
-def _moment(event: Event, location: Location, clock: time | None) -> str:
+def _moment(day: date, location: Location, clock: time | None) -> str:
     """An ISO date-time with offset when a time and zone exist, else the ISO date."""
     if clock is None or location.timezone is None:
-        return event.date.isoformat()
-    moment = datetime.combine(event.date, clock, tzinfo=ZoneInfo(location.timezone))
+        return day.isoformat()
+    moment = datetime.combine(day, clock, tzinfo=ZoneInfo(location.timezone))
     return moment.isoformat()
+
+
+def event_status(event: Event, location: Location) -> str:
+    """The schema.org status: the event's when it is not scheduled, else the location's
+    (a location to be announced is scheduled: schema.org has no word for it)."""
+    if event.status is not Status.SCHEDULED:
+        return EVENT_STATUS[event.status]
+    return LOCATION_STATUS[location.status]
 
 
 def location_event(
@@ -123,32 +137,57 @@ def location_event(
     page_url: str,
     image_url: str,
 ) -> EventNode:
-    """The schema.org Event of one location (``description`` is plain text)."""
+    """The schema.org Event of one location (``description`` is plain text).
+
+    Its dates are the location's own days (the event's when it has none); an online
+    location is a ``VirtualLocation`` at its first web link (else the event's page), a
+    location moved online both that and its place; the offer is its first web link, and
+    there is none for a location without one (to be announced, or contact by email only).
+    """
     language_used, text = event.text(language)
-    city = text.cities.get(location.id, location.city)
-    place = Place(
-        name=location.venue or city,
-        address=PostalAddress(addressLocality=city, addressCountry=location.country),
-        geo=(
-            GeoCoordinates(latitude=location.coordinates.lat, longitude=location.coordinates.lon)
-            if location.coordinates
-            else None
-        ),
+    name = place_name(event, location, language_used)
+    web = next((link.url for link in location.links if link.is_web), None)
+    virtual = VirtualLocation(url=web or page_url)
+    place = (
+        Place(
+            name=location.venue or place_name(event, location, language_used, country=False),
+            address=PostalAddress(
+                addressLocality=text.cities.get(location.id, location.city),
+                addressCountry=location.country,
+            ),
+            geo=(
+                GeoCoordinates(
+                    latitude=location.coordinates.lat, longitude=location.coordinates.lon
+                )
+                if location.coordinates
+                else None
+            ),
+        )
+        if location.country is not None
+        else None
     )
-    online = event.status is Status.MOVED_ONLINE
+    moved = Status.MOVED_ONLINE in (event.status, location.status)
+    first, last = event.days(location)
     start = location.start_time or event.start_time
     end = location.end_time or event.end_time
+    where: Place | VirtualLocation | list[VirtualLocation | Place]
+    if location.online or place is None:
+        where = virtual
+    elif moved:
+        where = [virtual, place]
+    else:
+        where = place
     return EventNode(
-        name=f"{text.title} — {city}, {country_name(location.country, language_used)}",
+        name=f"{text.title} — {name}",
         description=description or text.title,
-        startDate=_moment(event, location, start),
-        endDate=_moment(event, location, end) if end is not None else None,
-        eventStatus=EVENT_STATUS[event.status],
-        eventAttendanceMode=ONLINE if online else OFFLINE,
-        location=[VirtualLocation(url=location.signup_url), place] if online else place,
+        startDate=_moment(first, location, start),
+        endDate=(_moment(last, location, end) if end is not None or last > first else None),
+        eventStatus=event_status(event, location),
+        eventAttendanceMode=ONLINE if (location.online or moved) else OFFLINE,
+        location=where,
         url=page_url,
         image=[image_url],
-        offers=Offer(url=location.signup_url),
+        offers=Offer(url=web) if web else None,
         organizer=Organization(name=event.organizer.name, url=event.organizer.url),
         inLanguage=language_used,
     )

@@ -1,7 +1,10 @@
 """Time and events: when an event is over, and how long its pages may be cached.
 
-An event counts as over once its date has ended everywhere on earth (UTC-12), so a
-protest in Portland is not declared past while it is still 13 May there.
+An event counts as over once its last day has ended everywhere on earth (UTC-12), so a
+protest in Portland is not declared past while it is still 13 May there, and it is
+upcoming until its first day has begun somewhere (UTC+14). Its days run from the earliest
+to the latest day of any of its locations (``Event.first_day``/``last_day``): a
+multi-day event, or one whose cities meet on different dates, is "today" throughout.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import cache
 
-from widget.model import Event
+from widget.model import Event, Location
 
 ANYWHERE_ON_EARTH = timezone(timedelta(hours=-12))
 EARLIEST_ZONE = timezone(timedelta(hours=14))
@@ -26,16 +29,17 @@ class Phase(StrEnum):
 
 
 @cache
-def _bounds(event_date: date) -> tuple[datetime, datetime]:
-    """When the date starts somewhere (UTC+14) and when it has ended everywhere (UTC-12)."""
-    starts = datetime.combine(event_date, time.min, tzinfo=EARLIEST_ZONE)
-    ends = datetime.combine(event_date + timedelta(days=1), time.min, tzinfo=ANYWHERE_ON_EARTH)
+def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """When the first day starts somewhere (UTC+14) and the last has ended everywhere (UTC-12)."""
+    starts = datetime.combine(first, time.min, tzinfo=EARLIEST_ZONE)
+    ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=ANYWHERE_ON_EARTH)
     return starts, ends
 
 
-def phase(event_date: date, now: datetime) -> Phase:
-    """Upcoming before the date starts anywhere, past once it has ended everywhere."""
-    starts, ends = _bounds(event_date)
+def phase(first: date, now: datetime, last: date | None = None) -> Phase:
+    """Upcoming before the first day starts anywhere, past once the last (default: the
+    first) has ended everywhere, today in between."""
+    starts, ends = _bounds(first, max(first, last or first))
     if now < starts:
         return Phase.UPCOMING
     if now < ends:
@@ -43,14 +47,20 @@ def phase(event_date: date, now: datetime) -> Phase:
     return Phase.PAST
 
 
-def phase_changes(dates: Iterable[date]) -> tuple[datetime, ...]:
-    """Every moment at which one of ``dates`` changes phase, in order."""
-    return tuple(sorted({moment for day in dates for moment in _bounds(day)}))
+def phase_changes(spans: Iterable[tuple[date, date]]) -> tuple[datetime, ...]:
+    """Every moment at which one of the (first day, last day) ``spans`` changes phase, in order."""
+    return tuple(sorted({moment for first, last in spans for moment in _bounds(first, last)}))
 
 
 def event_phase(event: Event, now: datetime) -> Phase:
-    """The phase of an event at ``now``."""
-    return phase(event.date, now)
+    """The phase of an event at ``now``, over the days of all its locations."""
+    return phase(event.first_day, now, event.last_day)
+
+
+def location_phase(event: Event, location: Location, now: datetime) -> Phase:
+    """The phase of one location of ``event`` at ``now``, over its own days."""
+    first, last = event.days(location)
+    return phase(first, now, last)
 
 
 # Seconds browsers/CDNs may keep a page, and oEmbed consumers their embed, by phase.

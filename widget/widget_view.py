@@ -3,9 +3,11 @@
 ``build_view`` is pure: given an event, the normalized options, the page language, the
 event's phase and the public URL, it returns what the templates show — the cities grouped
 by country (CLDR names in the page language, city-name overrides from the text in that
-language), filtered by ``country``/``city``, each with its platform and its counted
-``/go/`` URL, the counts, the media behind consent facades, and the accent colour made
-readable on both themes.
+language; online locations that name no country in a last group), filtered by
+``country``/``city``, each with its status and its links (platform and counted ``/go/``
+URL; the first is the signup link, a location to be announced may have none), its own
+days when they differ from the event's, the counts, the "organize one near you" link,
+the media behind consent facades, and the accent colour made readable on both themes.
 
 Filters: a location is shown when it matches any given country *or* any given city
 (``country=NL&city=london`` shows the Dutch cities and London); no filter shows all.
@@ -28,12 +30,14 @@ from urllib.parse import quote
 from babel import dates as babel_dates
 
 from widget.countries import country_name
+from widget.date_ranges import format_days
 from widget.languages import locale
-from widget.model import Event, Location, MediaItem, MediaProvider, Status
+from widget.model import Event, Location, LocationStatus, MediaItem, MediaProvider, Status
 from widget.params import ViewOptions
 from widget.platforms import Platform
 from widget.timing import Phase
 
+Day = date
 DEFAULT_ACCENT = "#ff9416"  # PauseAI orange
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#17181a"
@@ -54,15 +58,49 @@ class Palette:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """One link of a row: its platform and our counted ``/go/`` URL for it."""
+
+    platform: Platform
+    url: str
+
+
+@dataclass(frozen=True)
 class CityView:
-    """One location as a row of the widget."""
+    """One location as a row of the widget.
+
+    ``name`` is the city's (localized) name, or None for a country whose city is still
+    open (``kind`` "open") and for an online location without a city ("online"): the
+    templates name those in the page's language.
+    """
 
     id: str
-    name: str
-    platform: Platform
-    signup_url: str
+    name: str | None
+    kind: str  # "city", "open" or "online"
+    status: LocationStatus
+    links: tuple[LinkView, ...]
     when: str | None
     venue: str | None
+
+    @property
+    def platform(self) -> Platform | None:
+        """The signup link's platform (the first link's), if any."""
+        return self.links[0].platform if self.links else None
+
+    @property
+    def signup_url(self) -> str | None:
+        """The counted URL of the signup link (the first link), if any."""
+        return self.links[0].url if self.links else None
+
+    @property
+    def more_links(self) -> tuple[LinkView, ...]:
+        """The links after the signup link."""
+        return self.links[1:]
+
+    @property
+    def linked(self) -> bool:
+        """Whether the row links anywhere (a cancelled location does not)."""
+        return bool(self.links) and self.status is not LocationStatus.CANCELLED
 
 
 @dataclass(frozen=True)
@@ -99,6 +137,7 @@ class WidgetView:
     title: str
     summary: str
     date: date
+    end_date: Day | None  # the last day, when the event spans several
     phase: Phase
     status: Status
     countries: tuple[CountryView, ...]
@@ -111,6 +150,7 @@ class WidgetView:
     media: tuple[MediaView, ...]
     canonical_url: str
     publish_url: str
+    organize_url: str | None = None
 
     @property
     def past(self) -> bool:
@@ -130,8 +170,18 @@ class WidgetView:
     @property
     def platforms(self) -> tuple[Platform, ...]:
         """The platforms of the shown cities (the icons the page must define)."""
-        found = {city.platform for country in self.countries for city in country.cities}
+        found = {
+            link.platform
+            for country in self.countries
+            for city in country.cities
+            for link in city.links
+        }
         return tuple(sorted(found))
+
+    @property
+    def organize_link(self) -> str | None:
+        """The "organize one near you" link, while the event is still ahead."""
+        return self.organize_url if self.signups_open else None
 
     @property
     def providers(self) -> tuple[MediaProvider, ...]:
@@ -217,19 +267,35 @@ def matches(location: Location, options: ViewOptions) -> bool:
 
 
 def _time_text(event: Event, location: Location, language: str) -> str | None:
+    """The location's own days (when they differ from the event's) and its times."""
+    parts: list[str] = []
+    first, last = event.days(location)
+    if (first, last) != (event.date, event.end_date or event.date):
+        parts.append(format_days(first, last, "short", language))
     start: time | None = location.start_time or event.start_time
     end: time | None = location.end_time or (event.end_time if not location.start_time else None)
-    if start is None:
-        return None
-    text = babel_dates.format_time(start, format="short", locale=locale(language))
-    if end is not None:
-        text += "\u2013" + babel_dates.format_time(end, format="short", locale=locale(language))
-    return text
+    if start is not None:
+        text = babel_dates.format_time(start, format="short", locale=locale(language))
+        if end is not None:
+            text += "\u2013" + babel_dates.format_time(end, format="short", locale=locale(language))
+        parts.append(text)
+    return ", ".join(parts) or None
 
 
-def go_url(public_url: str, slug: str, location_id: str) -> str:
-    """The counted redirect URL for one location's signup page."""
-    return f"{public_url}/go/{quote(slug)}/{quote(location_id)}"
+def go_url(public_url: str, slug: str, location_id: str, number: int = 1) -> str:
+    """The counted redirect URL for one location's link (the first, the signup link, by
+    default; further links by their number from 2 on)."""
+    url = f"{public_url}/go/{quote(slug)}/{quote(location_id)}"
+    return url if number == 1 else f"{url}/{number}"
+
+
+ONLINE_GROUP = "online"  # the group of online locations that name no country
+
+
+def _kind(location: Location) -> str:
+    if location.city is not None:
+        return "city"
+    return "online" if location.online else "open"
 
 
 def group_locations(
@@ -244,12 +310,19 @@ def group_locations(
     for location in event.locations:
         if not matches(location, options):
             continue
-        grouped.setdefault(location.country, []).append(
+        grouped.setdefault(location.country or ONLINE_GROUP, []).append(
             CityView(
                 id=location.id,
                 name=overrides.get(location.id, location.city),
-                platform=location.platform or Platform.WEBSITE,
-                signup_url=go_url(public_url, event.slug, location.id),
+                kind=_kind(location),
+                status=location.status,
+                links=tuple(
+                    LinkView(
+                        link.platform or Platform.WEBSITE,
+                        go_url(public_url, event.slug, location.id, number),
+                    )
+                    for number, link in enumerate(location.links, 1)
+                ),
                 when=_time_text(event, location, language),
                 venue=location.venue,
             )
@@ -257,12 +330,18 @@ def group_locations(
     countries = [
         CountryView(
             code=code,
-            name=country_name(code, language),
-            cities=tuple(sorted(cities, key=lambda city: _fold(city.name))),
+            name="" if code == ONLINE_GROUP else country_name(code, language),
+            # Named cities first, then the country's open city and online actions.
+            cities=tuple(
+                sorted(cities, key=lambda city: (city.kind != "city", _fold(city.name or "")))
+            ),
         )
         for code, cities in grouped.items()
     ]
-    return tuple(sorted(countries, key=lambda country: _fold(country.name)))
+    # Countries by name; online actions that name no country come last.
+    return tuple(
+        sorted(countries, key=lambda country: (country.code == ONLINE_GROUP, _fold(country.name)))
+    )
 
 
 # --- media --------------------------------------------------------------------------
@@ -315,12 +394,13 @@ def build_view(
         text_language=text_language,
         title=text.title,
         summary=text.summary,
-        date=event.date,
+        date=event.first_day,
+        end_date=event.last_day if event.last_day > event.first_day else None,
         phase=phase,
         status=event.status,
         countries=countries,
         city_count=sum(len(country.cities) for country in countries),
-        country_count=len(countries),
+        country_count=sum(1 for country in countries if country.code != ONLINE_GROUP),
         total_city_count=len(event.locations),
         filtered=bool(options.countries or options.cities),
         theme=options.theme,
@@ -331,4 +411,5 @@ def build_view(
         ),
         canonical_url=f"{public_url}/events/{quote(event.slug)}?{canonical_query}",
         publish_url=f"{public_url}/",
+        organize_url=event.organize_url,
     )

@@ -1,29 +1,46 @@
-"""``/go/{slug}/{location}``: the counted redirect to a location's signup page.
+"""``/go/{slug}/{location}`` and ``/go/{slug}/{location}/{n}``: counted redirects to a
+location's links.
 
-The target comes only from the data (the location's ``signup_url``); the request chooses
-an event and a location id, never a URL, so this can never be an open redirect.
+The first link (the signup link) is ``/go/{slug}/{location}``; each further link has its
+own path, numbered from 2 (``/go/{slug}/{location}/2``), so every link is counted on its
+own. The target comes only from the data; the request chooses an event, a location id and
+a number, never a URL, so this can never be an open redirect. A location without links (to
+be announced), a cancelled one, a number out of range or written otherwise (``/1``,
+``/02``) is a 404.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from widget.errors import NotFound
+from widget.model import LocationStatus
 from widget.routes._common import event_for
 from widget.services import services
 
+_FURTHER = re.compile(r"^[2-9]$|^[1-9][0-9]$")  # 2 … 99, no leading zero
+
 
 async def signup_redirect(request: Request) -> Response:
-    """302 to the signup URL of one location, counted per (event, location)."""
+    """302 to one link of one location, counted per (event, location, link)."""
     event = event_for(request)
-    location = event.location(request.path_params["location"])
+    wanted = request.path_params["location"]
+    location = event.location(wanted)
     if location is None:
-        raise NotFound(f"No location '{request.path_params['location'][:100]}' in '{event.slug}'.")
+        raise NotFound(f"No location '{wanted[:100]}' in '{event.slug}'.")
+    written = request.path_params.get("link")
+    if written is not None and not _FURTHER.match(written):
+        raise NotFound(f"No link '{written[:10]}' of '{location.id}' (links are numbered 2, 3 …).")
+    number = int(written) if written is not None else 1
+    if location.status is LocationStatus.CANCELLED or number > len(location.links):
+        raise NotFound(f"'{location.id}' of '{event.slug}' has no link {number}.")
     if request.method == "GET":
-        services(request).metrics.clicks.labels(event.slug, location.id).inc()
+        services(request).metrics.clicks.labels(event.slug, location.id, str(number)).inc()
     return RedirectResponse(
-        location.signup_url,
+        location.links[number - 1].url,
         status_code=302,
         headers={"referrer-policy": "no-referrer", "cache-control": "no-store"},
     )

@@ -37,12 +37,11 @@ from widget.params import (
     parse_theme,
     single,
 )
-from widget.platforms import Platform
 from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
 from widget.widget_height import Content, estimate_height, signup_labels
-from widget.widget_view import DEFAULT_ACCENT, build_view, group_locations
+from widget.widget_view import DEFAULT_ACCENT, ONLINE_GROUP, build_view, group_locations
 
 CONSENT_MODES = ("auto", "click")
 SNIPPET_WIDTH = 600
@@ -108,7 +107,7 @@ def snippet_context(
     page_language: str,
     phase: Phase,
     public_url: str,
-    labels_for: Callable[[str], Mapping[Platform, str]],
+    labels_for: Callable[[str], Mapping[str, str]],
 ) -> dict[str, Any]:
     """The snippets' URLs, sizes and localized texts for the chosen options."""
     options = choices.options
@@ -142,7 +141,7 @@ def publish_context(
     page_language: str,
     phases: dict[str, Phase],
     public_url: str,
-    labels_for: Callable[[str], Mapping[Platform, str]],
+    labels_for: Callable[[str], Mapping[str, str]],
 ) -> dict[str, Any]:
     """Everything ``publish.html`` shows (``labels_for``: signup labels per language)."""
     countries = group_locations(chosen, ViewOptions(), page_language, public_url)
@@ -154,7 +153,9 @@ def publish_context(
             "phase": phases[event.slug],
             "is_next": next_event is not None and event.slug == next_event.slug,
             "cities": len(event.locations),
-            "countries": len({location.country for location in event.locations}),
+            "countries": len({loc.country for loc in event.locations if loc.country}),
+            "first_day": event.first_day,
+            "last_day": event.last_day if event.last_day > event.first_day else None,
             "page_url": f"{public_url}/events/{event.slug}",
             "build_url": f"{public_url}/?event={quote(event.slug)}#builder",
         }
@@ -167,10 +168,16 @@ def publish_context(
         "chosen": chosen,
         "events": listed,
         "next_title": next_event.text(page_language)[1].title if next_event else "",
-        "countries": countries,
+        # Online actions that name no country are no country to filter by (their row is).
+        "countries": [country for country in countries if country.code != ONLINE_GROUP],
+        # (city, its country): places without a city are named by kind and country.
         "cities": sorted(
-            (city for country in countries for city in country.cities),
-            key=lambda city: fold(city.name),
+            ((city, country) for country in countries for city in country.cities),
+            key=lambda pair: (
+                pair[0].name is None,
+                pair[1].code == ONLINE_GROUP,
+                fold(pair[0].name or pair[1].name),
+            ),
         ),
         "languages": SUPPORTED_LANGUAGES,
         "themes": THEMES,
