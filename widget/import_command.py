@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
-        help="the event's date (default: from the page's title and heading)",
+        help="the event's first day (default: from the page's title and heading); "
+        "YYYY gives only the year, for a page that writes day and month without it",
     )
     parser.add_argument(
         "--out",
@@ -112,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
         "--slug", metavar="SLUG", help="the event's directory name (default: date + title words)"
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (a skipped bullet, a dropped time) as errors: write nothing",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="overwrite the event.yaml and LANG.md of an existing event",
@@ -119,8 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args: argparse.Namespace) -> tuple[str, date | None, list[str]]:
-    """The language and date from the arguments, and problems with them."""
+def _options(args: argparse.Namespace) -> tuple[str, date | None, int | None, list[str]]:
+    """The language, date and year from the arguments, and problems with them."""
     errors: list[str] = []
     try:
         check_url(args.base_url)
@@ -139,24 +145,30 @@ def _options(args: argparse.Namespace) -> tuple[str, date | None, list[str]]:
             else (f"{args.page}: cannot tell the page's language from its name")
         )
         errors.append(f"{given}: pass --lang, one of {', '.join(SUPPORTED_LANGUAGES)}")
-    when = None
-    if args.date:
+    when, year = None, None
+    if args.date and re.fullmatch(r"(19|20|21)\d\d", args.date):
+        year = int(args.date)
+    elif args.date:
         try:
             when = date.fromisoformat(args.date)
         except ValueError:
-            errors.append(f"--date {args.date!r}: expected YYYY-MM-DD")
+            errors.append(f"--date {args.date!r}: expected YYYY-MM-DD (or YYYY)")
     if args.slug and not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", args.slug):
         errors.append(f"--slug {args.slug!r}: lower-case letters, digits and '-', at most 80")
-    return language or "en", when, errors
+    return language or "en", when, year, errors
 
 
 def main(args: list[str]) -> int:
-    """``pauseai-widget import PAGE.md …``: write the event files; 0 on success, else 1."""
+    """``pauseai-widget import PAGE.md …``: write the event files; 0 on success, else 1.
+
+    Problems go to stderr as ``PAGE.md:LINE: problem``, each skipped bullet included, then
+    a summary line; a page without a city list also prints a starter event.yaml on stdout.
+    """
     try:
         namespace = _parser().parse_args(args)
     except SystemExit as exit_:  # argparse already printed usage or help
         return exit_.code if isinstance(exit_.code, int) else 1
-    language, when, errors = _options(namespace)
+    language, when, year, errors = _options(namespace)
     page_name = str(namespace.page)
     text = None
     if not errors:
@@ -166,16 +178,35 @@ def main(args: list[str]) -> int:
             errors.append(f"{page_name}: cannot read: {error.strerror or error}")
         except UnicodeDecodeError as error:
             errors.append(f"{page_name}: not valid UTF-8 (byte {error.start})")
+    failed = bool(errors)
     if text is not None:
         try:
             page = parse_page(
-                text, language=language, base_url=namespace.base_url, when=when, slug=namespace.slug
+                text,
+                language=language,
+                base_url=namespace.base_url,
+                when=when,
+                year=year,
+                slug=namespace.slug,
             )
         except PageError as page_error:
+            failed = True
             errors.extend(problem.located(page_name) for problem in page_error.problems)
+            if page_error.starter:
+                print(page_error.starter, end="")
+                errors.append(f"{page_name}: a starter event.yaml is on stdout")
         else:
-            errors.extend(write_event(page, page_name, namespace.out, namespace.force))
-            if not errors:
+            errors.extend(problem.located(page_name) for problem in page.reports)
+            warnings = [r for r in page.reports if r.level != "note"]
+            if namespace.strict and warnings:
+                failed = True
+                errors.append(f"{page_name}: --strict: {len(warnings)} warnings, nothing written")
+            else:
+                problems = write_event(page, page_name, namespace.out, namespace.force)
+                errors.extend(problems)
+                failed = bool(problems)
+            errors.append(f"{page_name}: {page.summary}")
+            if not failed:
                 counts = {
                     key: len(page.event.get(key, [])) for key in ("locations", "press", "media")
                 }
@@ -185,4 +216,4 @@ def main(args: list[str]) -> int:
                 )
     for message in errors:
         print(message, file=sys.stderr)
-    return 1 if errors else 0
+    return 1 if failed else 0

@@ -1,20 +1,22 @@
 """The importer: a PauseAI website page (Markdown + front matter) becomes event files.
 
 ``parse_page`` is pure: page text in, an ``ImportedPage`` (the event.yaml data, the text
-file's front matter and body) out, or ``PageError`` holding every problem with its page
-line. ``render_files`` turns that into file contents; ``widget.import_command`` writes them.
+file's front matter and body, and the report of what was skipped) out, or ``PageError``
+holding every problem with its page line — and, for a page without any city list, a
+starter event.yaml. ``render_files`` turns a page into file contents;
+``widget.import_command`` writes them.
 
 What the page holds and where it goes:
 
-- front matter ``title``/``description`` → the text's title and summary;
-- a date (``## 13 mei (maandag), …`` above the city list, or in the title), read with
-  Babel's month names for the page's language; the year from the title;
-- bullets ``- **City**, Country ([label](url))`` → locations; countries through
-  ``widget.countries.code_for_name``, localized city names to English through CLDR's
-  time-zone exemplar cities (the page's spelling becomes a ``cities:`` override);
-- link lists under press headings ("Perscoverage", "In the media" …) → press, de-duplicated;
-- an X post (``blockquote.twitter-tweet``) or YouTube iframe → a media item;
-- everything else in prose → the Markdown body, relative links resolved.
+- front matter ``title``/``description`` → the text's title and summary; ``date:`` → the
+  date when the page writes none, else the year a written date lacks;
+- the date (``## 13 mei (maandag), …`` above the city list, a ``When:`` line, or the
+  title), one day or a range (``November 20th-22nd``) → ``date`` and ``end_date``;
+- city lists and Where/When blocks (``widget.page_reader``, ``widget.page_places``) →
+  locations, with links, statuses, venues, times and localized names (``cities:``);
+  the organize-here line → ``organize_url``;
+- link lists under press headings → press, de-duplicated; X posts and YouTube iframes →
+  media; everything else in prose → the Markdown body, relative links resolved.
 """
 
 from __future__ import annotations
@@ -23,80 +25,88 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
-from widget.countries import code_for_name
-from widget.embedded_media import MediaScanner
-from widget.localized_names import (
-    DASHES,
-    FILLER,
-    calendar,
-    english_city,
-    find_day_month,
-    find_year,
-    fold,
-)
+from widget.city_lists import when_date
+from widget.localized_names import FILLER, calendar, fold
 from widget.model import slugify
+from widget.page_dates import find_span, find_year, front_matter_date, resolve_span
+from widget.page_places import is_cancelled
+from widget.page_reader import PageProblem, PageReader, resolve
 from widget.store import EVENT_FILE
 
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ImportedPage",
+    "PageError",
+    "PageProblem",
+    "default_slug",
+    "parse_page",
+    "render_files",
+    "resolve",
+    "resolve_links",
+    "starter_file",
+]
+
 DEFAULT_BASE_URL = "https://pauseai.info"
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(
+    r"\A(?:[ \t]*\r?\n)*---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S
+)
 # Blocks that are site machinery, not content: cut out before Markdown parsing.
 _CUT_BLOCK = re.compile(r"<(script|style|WidgetConsent)\b[^>]*>.*?</\1\s*>", re.S | re.I)
-# Words (folded) that make a heading a press section: "Perscoverage", "In the media" …
-_PRESS_WORDS = frozenset(
-    {
-        "press",
-        "pers",
-        "perscoverage",
-        "coverage",
-        "media",
-        "medien",
-        "medier",
-        "presse",
-        "pressespiegel",
-        "stampa",
-        "prensa",
-        "imprensa",
-        "fjolmidlar",
-        "news",
-        "nieuws",
-    }
-)
 _BRAND = "pauseai"
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Little words a slug does without ("Internationaler Protest am 13. Mai" → …-protest).
+_SLUG_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "at",
+        "in",
+        "am",
+        "im",
+        "op",
+        "le",
+        "la",
+        "el",
+        "il",
+        "em",
+        "i",
+        "pa",
+        "og",
+        "och",
+        "und",
+        "et",
+    ]
+)
 _INLINE_DEST = re.compile(r"(\]\(\s*<?)([^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)")
 _REFERENCE_DEST = re.compile(r"^( {0,3}\[[^\]]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))", re.M)
 _HTML_DEST = re.compile(r"""(\b(?:href|src)\s*=\s*["'])([^"']*)""", re.I)
-
-
-@dataclass(frozen=True)
-class PageProblem:
-    """Something in the page the importer cannot turn into valid event data."""
-
-    line: int | None
-    message: str
-
-    def located(self, page: str) -> str:
-        """``PAGE.md:LINE: problem`` (no line for problems of the whole page)."""
-        return f"{page}:{self.line}: {self.message}" if self.line else f"{page}: {self.message}"
+LOOKED_FOR = (
+    "no city list found: looked for bullets like '- **City**, Country ([label](url))', "
+    "'- **[City, Country](url)**', '- Country, City ([label](url))' or a "
+    "'- Where: …' / '- When: …' block"
+)
 
 
 class PageError(Exception):
-    """Raised by ``parse_page`` when the page cannot be imported; holds every problem."""
+    """Raised by ``parse_page`` when the page cannot be imported; holds every problem and,
+    for a page without a city list, a starter event.yaml made of what could be read."""
 
-    def __init__(self, problems: list[PageProblem]) -> None:
+    def __init__(self, problems: list[PageProblem], starter: str | None = None) -> None:
         super().__init__("; ".join(p.located("page") for p in problems))
         self.problems = problems
+        self.starter = starter
 
 
 @dataclass(frozen=True)
 class ImportedPage:
-    """An imported page: the data of event.yaml and of LANG.md, and where each item was."""
+    """An imported page: the data of event.yaml and of LANG.md, where each item was, and
+    what was skipped or noticed on the way (warnings and notes)."""
 
     slug: str
     language: str
@@ -104,13 +114,27 @@ class ImportedPage:
     text: dict[str, Any]
     body: str
     lines: dict[str, int] = field(default_factory=dict)  # "locations.3" → page line
+    reports: tuple[PageProblem, ...] = ()
+    bullets: int = 0
+
+    @property
+    def summary(self) -> str:
+        """'18 locations from 18 bullets; 2 to be announced: Zürich, Milan'."""
+        locations = self.event.get("locations", [])
+        parts = [f"{len(locations)} locations from {self.bullets} bullets"]
+        tba = [_place_label(loc) for loc in locations if loc.get("status") == "tba"]
+        if tba:
+            parts.append(f"{len(tba)} to be announced: {', '.join(tba)}")
+        skipped = sum(1 for r in self.reports if r.message.startswith("skipped"))
+        if skipped:
+            parts.append(f"{skipped} skipped (listed above)")
+        if self.event.get("organize_url"):
+            parts.append(f"organize link: {self.event['organize_url']}")
+        return "; ".join(parts)
 
 
-def resolve(url: str, base_url: str) -> str:
-    """``url`` made absolute against ``base_url``; absolute URLs and '#anchors' unchanged."""
-    if not url or url.startswith("#") or _SCHEME.match(url):
-        return url
-    return urljoin(base_url, url)
+def _place_label(location: dict[str, Any]) -> str:
+    return str(location.get("city") or location.get("country") or "online")
 
 
 def resolve_links(markdown: str, base_url: str) -> str:
@@ -122,15 +146,6 @@ def resolve_links(markdown: str, base_url: str) -> str:
     for pattern in (_INLINE_DEST, _REFERENCE_DEST, _HTML_DEST):
         markdown = pattern.sub(fix, markdown)
     return markdown
-
-
-def _press_key(url: str) -> str:
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}?{parts.query}"
-
-
-# --- the page -----------------------------------------------------------------------
 
 
 class _Markdown(MarkdownIt):
@@ -148,207 +163,6 @@ def _blank(text: str) -> str:
     return "\n" * text.count("\n")
 
 
-def _inline_text(tokens: list[Token]) -> str:
-    return "".join(t.content for t in tokens if t.type in ("text", "code_inline")).strip()
-
-
-def _links(inline: Token) -> list[tuple[str, str]]:
-    """(label, href) of every link in an inline token, labels as plain text."""
-    found: list[tuple[str, str]] = []
-    children = inline.children or []
-    for index, child in enumerate(children):
-        if child.type == "link_open":
-            end = next(
-                (i for i in range(index, len(children)) if children[i].type == "link_close"),
-                len(children),
-            )
-            found.append((_inline_text(children[index + 1 : end]), str(child.attrs["href"])))
-    return found
-
-
-def _city_bullet(inline: Token) -> tuple[str, str, list[tuple[str, str]]] | None:
-    """(city, country, links) of '**City**, Country (links)', None for other bullets."""
-    children = [c for c in inline.children or [] if not (c.type == "text" and not c.content)]
-    if len(children) < 3 or children[0].type != "strong_open":
-        return None
-    close = next((i for i, c in enumerate(children) if c.type == "strong_close"), None)
-    after = children[close + 1] if close is not None and close + 1 < len(children) else None
-    if close is None or after is None:
-        return None
-    # "**City**, Country (link)", or "**City** (link)" which lacks its country.
-    lacks_country = (
-        after.content.strip() == "("
-        and close + 2 < len(children)
-        and (children[close + 2].type == "link_open")
-    )
-    if not (after.content.lstrip().startswith(",") or lacks_country):
-        return None
-    city = _inline_text(children[1:close])
-    country = after.content.strip().lstrip(",").strip().rstrip(f"(:{DASHES}").strip()
-    return city, country, _links(inline)
-
-
-@dataclass
-class _Reader:
-    """Walks one page's blocks, collecting facts, prose and problems."""
-
-    language: str
-    base_url: str
-    problems: list[PageProblem] = field(default_factory=list)
-    locations: list[dict[str, Any]] = field(default_factory=list)
-    press: list[dict[str, str]] = field(default_factory=list)
-    media: list[dict[str, Any]] = field(default_factory=list)
-    overrides: dict[str, str] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-    date_heading: tuple[int, str] | None = None
-    bullets: int = 0
-    _press_seen: set[str] = field(default_factory=set)
-
-    def problem(self, line: int | None, message: str) -> None:
-        self.problems.append(PageProblem(line, message))
-
-    def city(self, line: int, city: str, country: str, links: list[tuple[str, str]]) -> None:
-        self.bullets += 1
-        code = code_for_name(country) if country else None
-        if not country:
-            self.problem(
-                line,
-                f"city {city!r}: write its country after a comma: '**{city}**, "
-                "Country ([label](url))'",
-            )
-        elif code is None:
-            self.problem(
-                line,
-                f"unknown country {country!r} for {city!r}: write the country's "
-                f"name in the page's language ({self.language}) or its ISO code",
-            )
-        if not links:
-            self.problem(line, f"city {city!r} has no signup link: add ([label](url))")
-        if code is None or not links:
-            return
-        english = english_city(city, self.language)
-        location: dict[str, Any] = {
-            "city": english,
-            "country": code,
-            "signup_url": resolve(links[0][1], self.base_url),
-        }
-        ids = {str(loc.get("id") or slugify(loc["city"])) for loc in self.locations}
-        base_id = slugify(english) or "city"
-        location_id, n = base_id, 1
-        while location_id in ids:
-            n += 1
-            location_id = f"{base_id}-{n}"
-        if location_id != base_id:
-            location = {"id": location_id, **location}
-        if fold(english) != fold(city):
-            self.overrides[location_id] = city
-        self.lines[f"locations.{len(self.locations)}"] = line
-        self.locations.append(location)
-
-    def press_links(self, line: int, links: list[tuple[str, str]]) -> None:
-        for index, (label, href) in enumerate(links):
-            url = resolve(href, self.base_url)
-            title = label or urlsplit(url).hostname or url
-            # "[NBC Bay Area](…), [youtube](…)": a lower-case second link qualifies the first.
-            if index and label[:1].islower() and links[0][0]:
-                title = f"{links[0][0]} ({label})"
-            key = _press_key(url)
-            if key in self._press_seen:
-                continue
-            self._press_seen.add(key)
-            self.lines[f"press.{len(self.press)}"] = line
-            self.press.append({"title": title, "url": url})
-
-    def embeds(self, first_line: int, markup: str) -> None:
-        scanner = MediaScanner(first_line)
-        scanner.feed(markup)
-        scanner.close()
-        for line, item, problem in scanner.found:
-            if item is None:
-                self.problem(line, problem)
-            elif all(m["url"] != item["url"] for m in self.media):
-                self.lines[f"media.{len(self.media)}"] = line
-                self.media.append(item)
-
-
-def _is_press_heading(text: str) -> bool:
-    return bool(set(fold(text).split()) & _PRESS_WORDS)
-
-
-def _closing(tokens: list[Token], index: int) -> int:
-    """Index of the token closing the block opened at ``index`` (itself for leaf blocks)."""
-    opening = tokens[index]
-    if not opening.type.endswith("_open"):
-        return index
-    closing = opening.type.removesuffix("_open") + "_close"
-    return next(
-        i
-        for i in range(index + 1, len(tokens))
-        if tokens[i].type == closing and tokens[i].level == opening.level
-    )
-
-
-def _first_inline(tokens: list[Token], start: int, end: int) -> Token | None:
-    return next((t for t in tokens[start:end] if t.type == "inline" and t.map), None)
-
-
-def _read_blocks(reader: _Reader, tokens: list[Token], lines: list[str]) -> str:
-    """Collect cities, press and embeds from the page's blocks; return the prose Markdown."""
-    sections: list[list[Any]] = [[None]]  # [heading Markdown or None, block, block, …]
-    press_level = 0  # level of the press heading we are under; 0 outside press sections
-    heading: tuple[int, str] | None = None  # (line, text) of the current section's heading
-    start = 0
-    while start < len(tokens):
-        token, end = tokens[start], _closing(tokens, start)
-        block_start, start = start, end + 1
-        if token.map is None:
-            continue
-        source = "".join(lines[token.map[0] : token.map[1]]).strip("\n")
-        line = token.map[0] + 1
-        if token.type == "html_block":
-            reader.embeds(line, token.content)
-        elif token.type == "heading_open":
-            level, text = int(token.tag[1:]), tokens[block_start + 1].content
-            if press_level and level > press_level:
-                continue
-            press_level = level if _is_press_heading(text) else 0
-            heading = (line, text)
-            sections.append([source if level > 1 else None])
-        elif press_level:
-            for child in tokens[block_start:end]:
-                if child.type == "inline" and child.map:
-                    reader.press_links(child.map[0] + 1, _links(child))
-        elif token.type == "bullet_list_open":
-            items = [
-                i
-                for i in range(block_start, end)
-                if tokens[i].type == "list_item_open" and tokens[i].level == token.level + 1
-            ]
-            kept = []
-            for item in items:
-                inline = _first_inline(tokens, item, _closing(tokens, item))
-                bullet = _city_bullet(inline) if inline is not None else None
-                if bullet is None or inline is None or inline.map is None:
-                    kept.append(tokens[item].map)
-                    continue
-                if reader.date_heading is None and heading is not None:
-                    reader.date_heading = heading
-                    sections[-1][0] = None  # the date is data now, not a heading
-                reader.city(inline.map[0] + 1, *bullet)
-            if len(kept) < len(items):
-                source = "".join(
-                    text for span in kept if span for text in lines[span[0] : span[1]]
-                ).strip("\n")
-            if source:
-                sections[-1].append(source)
-        else:
-            sections[-1].append(source)
-    parts = [
-        part for section in sections if len(section) > 1 for part in section if part is not None
-    ]
-    return resolve_links("\n\n".join(parts), reader.base_url)
-
-
 def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any], int]:
     """The page's front matter and the offset where the Markdown after it starts."""
     match = _FRONT_MATTER.match(text)
@@ -361,11 +175,12 @@ def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any
             )
         )
         return {}, 0
+    first = text.count("\n", 0, match.start(1) if match.group(1) else match.start()) + 1
     try:
         data = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        line = mark.line + first if mark is not None else 1
         problems.append(
             PageProblem(
                 line,
@@ -385,36 +200,75 @@ def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any
     return data, match.end()
 
 
-def _event_date(reader: _Reader, title: str, given: date | None) -> date | None:
-    """The date from --date, else from the date heading or title (year from the title)."""
+def _event_dates(
+    reader: PageReader,
+    title: str,
+    given: date | None,
+    year: int | None,
+    front: date | None,
+) -> tuple[date | None, date | None]:
+    """The first and last day: --date, else the When: line, date heading or title (the
+    year from there, --date's year or the front matter), else the front matter's date."""
+    sources = [s for s in (reader.when, reader.date_heading, (None, title)) if s is not None]
+    found = [(line, text, find_span(text, reader.language)) for line, text in sources]
+    spans = [(line, text, span) for line, text, span in found if span is not None]
+    if reader.when is not None:
+        iso = when_date(reader.when[1], reader.language)[1]
+        if iso is not None and given is None:
+            return iso, None
+    heading_line = reader.date_heading[0] if reader.date_heading else None
+    if spans:
+        line, text, span = spans[0]
+        others = [s for s in spans[1:] if (s[2].day, s[2].month) != (span.day, span.month)]
+        if others and reader.when is not None and line == reader.when[0]:
+            # The When: line of the location wins over an older date in the title.
+            reader.problem(line, f"the title says {others[0][1]!r}; used {text!r}", "note")
+        elif others and given is None:
+            reader.problem(
+                line or heading_line or 1,
+                f"{text!r} and {others[0][1]!r} disagree on the date: pass --date YYYY-MM-DD",
+            )
+            return None, None
     if given is not None:
-        return given
-    heading_line, heading = reader.date_heading or (None, "")
-    in_title, in_heading = (
-        find_day_month(title, reader.language),
-        find_day_month(heading, reader.language),
-    )
-    if in_title and in_heading and in_title != in_heading:
-        reader.problem(
-            heading_line,
-            f"the date heading ({heading!r}) and the title ({title!r})"
-            " disagree on the date: pass --date YYYY-MM-DD",
-        )
-        return None
-    day_month = in_heading or in_title
-    year = find_year(title) or find_year(heading)
-    if day_month is None or year is None:
-        missing = "day and month" if day_month is None else "year"
+        if spans and (spans[0][2].day, spans[0][2].month) == (given.day, given.month):
+            return resolve_span(spans[0][2], given.year)[0], _end(spans[0][2], given.year)
+        return given, None
+    if not spans:
+        if front is not None:
+            return front, None
         reader.problem(
             heading_line or 1,
-            f"cannot find the event's {missing} in the title or "
+            "cannot find the event's day and month in the title or "
             "the date heading: pass --date YYYY-MM-DD",
         )
-        return None
+        return None, None
+    line, text, span = spans[0]
+    written = find_year(text) or next(
+        (y for _, t in sources if (y := find_year(t or "")) is not None), None
+    )
+    chosen = written or year or (front.year if front else None)
+    if chosen is None:
+        reader.problem(
+            line or heading_line or 1,
+            f"cannot find the event's year in {text!r}: pass --date YYYY-MM-DD (or --date YYYY)",
+        )
+        return None, None
     try:
-        return date(year, day_month[1], day_month[0])
+        first, last = resolve_span(span, chosen)
     except ValueError as error:
-        reader.problem(heading_line or 1, f"not a date ({error}): pass --date YYYY-MM-DD")
+        reader.problem(line or heading_line or 1, f"not a date ({error}): pass --date YYYY-MM-DD")
+        return None, None
+    if front is not None and front != first and written:
+        reader.problem(
+            line or 1, f"front matter date {front} differs from {text!r}; used {first}", "note"
+        )
+    return first, last
+
+
+def _end(span: Any, year: int) -> date | None:
+    try:
+        return resolve_span(span, year)[1]
+    except ValueError:
         return None
 
 
@@ -429,9 +283,42 @@ def default_slug(when: date, title: str, language: str) -> str:
         and fold(w) not in weekdays
         and fold(w) != _BRAND
         and fold(w) not in FILLER
+        and fold(w) not in _SLUG_STOPWORDS
     ]
     tail = slugify(" ".join(words[:6]))[:60].strip("-") or "protest"
     return f"{when.isoformat()}-{tail}"
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def starter_file(reader: PageReader, title: str, first: date | None, base_url: str) -> str:
+    """An event.yaml to fill in, for a page without a city list: its date, the links
+    found in its text as the first location's, its press and media."""
+    parts = urlsplit(base_url)
+    links: list[dict[str, str]] = []
+    for label, href in reader.links_found:
+        url = resolve(href, base_url)
+        host = (urlsplit(url).hostname or "").lower()
+        elsewhere = url.startswith(("http", "mailto:")) and host != (parts.hostname or "").lower()
+        if elsewhere and all(link["url"] != url for link in links):
+            links.append({"url": url, **({"label": label[:100]} if label else {})})
+    data: dict[str, Any] = {
+        "date": first or date.today(),
+        "status": "scheduled",
+        "default_language": reader.language,
+        "organizer": {"name": "PauseAI", "url": f"{parts.scheme}://{parts.netloc}"},
+        "locations": [{"city": "CITY", "country": "XX", **({"links": links} if links else {})}],
+        "press": reader.press,
+        "media": reader.media,
+    }
+    data = {key: value for key, value in data.items() if value != []}
+    return (
+        f"# Starter event.yaml for {title!r}: no city list was found, so fill in the\n"
+        "# locations (city, country as an ISO code, links; the links below are every one\n"
+        "# the page's text holds) and check the date.\n" + _dump(data)
+    )
 
 
 def parse_page(
@@ -440,6 +327,7 @@ def parse_page(
     language: str,
     base_url: str = DEFAULT_BASE_URL,
     when: date | None = None,
+    year: int | None = None,
     slug: str | None = None,
 ) -> ImportedPage:
     """Turn a PauseAI page into event data; raises ``PageError`` listing every problem."""
@@ -447,37 +335,44 @@ def parse_page(
     front, body_start = _front_matter(text, problems)
     title = str(front.get("title", "")).strip()
     source = _blank(text[:body_start]) + text[body_start:]
-    reader = _Reader(language, base_url, problems)
+    markdown = _Markdown("commonmark")
+    reader = PageReader(language, base_url, markdown, title, problems)
     for cut in _CUT_BLOCK.finditer(source):
         if cut.group(1).lower() == "widgetconsent":
             reader.embeds(source.count("\n", 0, cut.start()) + 1, cut.group(0))
     source = _CUT_BLOCK.sub(lambda m: _blank(m.group(0)), source)
     lines = source.splitlines(keepends=True)
     env: dict[str, Any] = {}
-    body = _read_blocks(reader, _Markdown("commonmark").parse(source, env), lines)
+    body = resolve_links(reader.read(markdown.parse(source, env), lines), base_url)
     references = [  # markdown-it keeps "[label]: url" definitions out of the blocks
         f"[{label}]: <{resolve(ref['href'], base_url)}>"
         + (' "{}"'.format(ref["title"].replace('"', "'")) if ref.get("title") else "")
         for label, ref in env.get("references", {}).items()
     ]
     body = "\n\n".join(filter(None, [body, "\n".join(references)]))
-    if not reader.bullets:
-        problems.append(
-            PageProblem(
-                None,
-                "no city list found: expected bullets like '- **City**, Country ([label](url))'",
-            )
-        )
+    front_date = front_matter_date(front.get("date"))
     # Without a title the date cannot be complete: say what is wrong, not what follows.
-    event_date = _event_date(reader, title, when) if title or when else None
-    if problems or event_date is None:
-        raise PageError(sorted(problems, key=lambda p: p.line or 0))
+    first, last = (
+        _event_dates(reader, title, when, year, front_date) if title or when else (None, None)
+    )
+    if not reader.locations:
+        errors = [p for p in problems if p.level == "error"]
+        problems.extend(reader.unplaced)
+        problems.append(PageProblem(None, LOOKED_FOR))
+        starter = starter_file(reader, title, first, base_url) if not errors else None
+        raise PageError(_ordered(problems), starter)
+    errors = [p for p in problems if p.level == "error"]
+    if errors or first is None:
+        raise PageError(_ordered(problems))
+    reader.date_locations(first, last)
     parts = urlsplit(base_url)
     event: dict[str, Any] = {
-        "date": event_date,
-        "status": "scheduled",
+        "date": first,
+        **({"end_date": last} if last else {}),
+        "status": "cancelled" if is_cancelled(title) else "scheduled",  # '(Cancelled) …'
         "default_language": language,
         "organizer": {"name": "PauseAI", "url": f"{parts.scheme}://{parts.netloc}"},
+        **({"organize_url": reader.organize_url} if reader.organize_url else {}),
         "locations": reader.locations,
         "press": reader.press,
         "media": reader.media,
@@ -489,21 +384,23 @@ def parse_page(
     if reader.overrides:
         text_data["cities"] = reader.overrides
     return ImportedPage(
-        slug or default_slug(event_date, title, language),
+        slug or default_slug(first, title, language),
         language,
         event,
         text_data,
         body,
         reader.lines,
+        tuple(_ordered(problems)),
+        reader.bullets,
     )
+
+
+def _ordered(problems: list[PageProblem]) -> list[PageProblem]:
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 def render_files(page: ImportedPage, source_name: str) -> dict[str, str]:
     """File name → contents: ``event.yaml`` and ``LANG.md`` in widget.store's format."""
-
-    def dump(data: dict[str, Any]) -> str:
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
     header = f"# Imported from {source_name} by `pauseai-widget import`; edit freely.\n"
-    text = f"---\n{dump(page.text)}---\n" + (f"{page.body}\n" if page.body else "")
-    return {EVENT_FILE: header + dump(page.event), f"{page.language}.md": text}
+    text = f"---\n{_dump(page.text)}---\n" + (f"{page.body}\n" if page.body else "")
+    return {EVENT_FILE: header + _dump(page.event), f"{page.language}.md": text}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from difflib import SequenceMatcher
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -101,9 +102,15 @@ def _canonical(zone: str) -> str:
 @cache
 def _zone_index(language: str) -> dict[str, str]:
     """Folded city name → time zone: names from zone ids (old ids too, so historic spellings
-    such as 'Kiev' or 'Calcutta' still match), then English, then ``language``."""
-    index = {fold(_derived_city(zone)): _canonical(zone) for zone in _zones()}
-    for source in ("en", language):
+    such as 'Kiev' or 'Calcutta' still match), then the other supported languages' names
+    ('Bruxelles' on an English page), then English, then ``language``."""
+    index = {
+        fold(_derived_city(zone)): _canonical(zone)
+        for zone in _zones()
+        if _same_name(_derived_city(zone), _derived_city(_canonical(zone)))
+    }
+    others = [other for other in SUPPORTED_LANGUAGES if other not in ("en", language)]
+    for source in (*others, "en", language):  # the page's language wins, then English
         for zone in _zones():
             city = _exemplar(source, zone)
             if city:
@@ -111,8 +118,56 @@ def _zone_index(language: str) -> dict[str, str]:
     return index
 
 
-def english_city(name: str, language: str) -> str:
+def _skeleton(name: str) -> str:
+    """Consonants only, 'c' as 'k', doubles collapsed: 'Calcutta' ~ 'Kolkata' ('klkt')."""
+    consonants = re.sub(r"[aeiouyhw ]", "", fold(name).replace("c", "k"))
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def _same_name(old: str, new: str) -> bool:
+    """True when an old zone id's city is a spelling of its new one ('Kiev' → 'Kyiv'), not
+    a city merged into another's zone ('Belfast' → London, 'Montreal' → Toronto)."""
+    return SequenceMatcher(None, _skeleton(old), _skeleton(new)).ratio() >= 0.6
+
+
+def city_zone(name: str, language: str) -> str | None:
+    """The time zone CLDR names after the city (``name`` written in ``language`` or English),
+    or the one of a big city CLDR does not name (``KNOWN_CITIES``); None for others."""
+    zone = _zone_index(language).get(fold(name))
+    return zone or _known_cities().get(fold(name), (None, None))[1]
+
+
+def zone_country(zone: str) -> str | None:
+    """The country a time zone belongs to ('Africa/Kinshasa' → 'CD')."""
+    territory = get_global("zone_territories").get(zone)
+    return str(territory) if territory else None
+
+
+def city_country(name: str, language: str) -> str | None:
+    """The country of a city CLDR or ``KNOWN_CITIES`` names ('Kinshasa' → 'CD')."""
+    known = _known_cities().get(fold(name))
+    if known is not None:
+        return known[0]
+    zone = _zone_index(language).get(fold(name))
+    return zone_country(zone) if zone else None
+
+
+def guess_timezone(city: str | None, country: str, language: str) -> str | None:
+    """The IANA zone of a place, when one is certain: the city's own zone (in the right
+    country), else the country's only zone; None when the country spans several."""
+    if city:
+        zone = city_zone(city, language)
+        if zone and zone_country(zone) == country:
+            return zone
+    zones = get_global("territory_zones").get(country, [])
+    return str(zones[0]) if len(zones) == 1 else None
+
+
+def english_city(name: str, language: str, country: str | None = None) -> str:
     """The English name CLDR gives a city written in ``language``, else ``name`` itself.
+
+    With ``country``, only a zone of that country counts ('Victoria', Canada is not the
+    Australian zone once named Victoria).
 
     CLDR's English names only the cities whose name differs from their zone id; for the
     others the name is the id's last part, which is ASCII ('Sao Paulo'). An accented
@@ -121,7 +176,7 @@ def english_city(name: str, language: str) -> str:
     'Oslo' although Icelandic writes 'Osló').
     """
     zone = _zone_index(language).get(fold(name))
-    if zone is None:
+    if zone is None or (country is not None and zone_country(zone) != country):
         return name
     explicit = _exemplar("en", zone)
     if explicit:
@@ -133,6 +188,33 @@ def english_city(name: str, language: str) -> str:
         if fold(spelling := _exemplar(lang, zone) or derived) == fold(derived)
     )
     return max(votes, key=lambda spelling: (votes[spelling], spelling == derived))
+
+
+# Big cities that name no CLDR time zone, with their country and zone: they settle a
+# country a page leaves out ("Where: San Francisco") and the zone of a time given there.
+KNOWN_CITIES = (
+    "San Francisco US America/Los_Angeles, Oakland US America/Los_Angeles, "
+    "Berkeley US America/Los_Angeles, San Diego US America/Los_Angeles, "
+    "San Jose US America/Los_Angeles, Seattle US America/Los_Angeles, "
+    "Washington DC US America/New_York, Washington D.C. US America/New_York, "
+    "Boston US America/New_York, Philadelphia US America/New_York, "
+    "Atlanta US America/New_York, Miami US America/New_York, "
+    "Pittsburgh US America/New_York, Austin US America/Chicago, "
+    "Houston US America/Chicago, Dallas US America/Chicago, "
+    "Minneapolis US America/Chicago, Salt Lake City US America/Denver, "
+    "Ottawa CA America/Toronto, Montreal CA America/Toronto, "
+    "Montréal CA America/Toronto, Quebec City CA America/Toronto, "
+    "Calgary CA America/Edmonton, Canberra AU Australia/Sydney"
+)
+
+
+@cache
+def _known_cities() -> dict[str, tuple[str, str]]:
+    table: dict[str, tuple[str, str]] = {}
+    for entry in KNOWN_CITIES.split(", "):
+        name, country, zone = entry.rsplit(" ", 2)
+        table[fold(name)] = (country, zone)
+    return table
 
 
 def language_from_filename(name: str) -> str | None:

@@ -1,0 +1,200 @@
+"""Dates and times as PauseAI pages write them, in any supported language.
+
+``find_span`` reads a day and month or a range ('13 mei', 'November 20th-22nd',
+'February 7-11' with a hyphen or a dash, '13-15 mei', '30 May - 2 June', '13. bis 15.
+Mai') with Babel's month names for the page's language; ``find_times`` reads a time or a
+time range ('16:30 - 18:00', '4:00 pm GMT', '10 Uhr', '18h30'); ``resolve_span`` puts a
+year on a span.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from widget.localized_names import FILLER, calendar
+
+# Words that join the two ends of a range, in the supported languages ("and" too: "the
+# 10th and 11th of February" is a two-day event).
+_RANGE_WORDS = frozenset(
+    [
+        "to",
+        "through",
+        "thru",
+        "until",
+        "till",
+        "and",
+        "tot",
+        "en",
+        "t/m",
+        "tm",
+        "bis",
+        "und",
+        "au",
+        "et",
+        "al",
+        "a",
+        "y",
+        "e",
+        "till",
+        "och",
+        "til",
+        "og",
+        "ate",
+    ]
+)
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014"
+_TOKEN = re.compile(rf"\d+|[^\W\d_]+(?:/[^\W\d_]+)?|[{_DASHES}]")
+_ORDINAL = re.compile(r"^(st|nd|rd|th|e|er|eme|de|ste|o|a|º|°)$")
+_YEAR = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_TIME = re.compile(
+    r"(?<![\d.:,])(\d{1,2})(?:\s?([:.h])\s?(\d{2}))?\s*"
+    r"(a\.?\s?m\.?|p\.?\s?m\.?|uur|uhr|u\b|h\b|hs\b)?(?!\d|\.\d)",
+    re.I,
+)
+_TIME_JOIN = re.compile(rf"^\s*(?:[{_DASHES}]|to|tot|bis|until|till|à|a|al|til|till|até)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A day and month, with the last day and month of a range (None for one day)."""
+
+    day: int
+    month: int
+    end_day: int | None = None
+    end_month: int | None = None
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _tokens(text: str, language: str) -> list[tuple[str, int]]:
+    """('day', n), ('month', n) and ('range', 0) tokens; years, fillers and other words
+    become ('word', 0) only where they separate a day from a month for good."""
+    months, weekdays = calendar(language)
+    found: list[tuple[str, int]] = []
+    words = _TOKEN.findall(_plain(text))
+    for index, word in enumerate(words):
+        if word.isdigit():
+            if len(word) <= 2 and 1 <= int(word) <= 31:
+                found.append(("day", int(word)))
+            elif len(word) != 4:
+                found.append(("word", 0))
+        elif word in months:
+            found.append(("month", months[word]))
+        elif word[0] in _DASHES or word in _RANGE_WORDS:
+            found.append(("range", 0))
+        elif (
+            (_ORDINAL.match(word) and index and words[index - 1].isdigit())
+            or word in FILLER
+            or word in weekdays
+        ):
+            continue
+        else:
+            found.append(("word", 0))
+    return found
+
+
+def find_span(text: str, language: str) -> Span | None:
+    """The first date or date range written in ``text``, None without a day and month."""
+    tokens = _tokens(text, language)
+    kinds = "".join({"day": "d", "month": "m", "range": "-", "word": "w"}[k] for k, _ in tokens)
+    values = [v for _, v in tokens]
+    patterns = (  # longest first; letters as in ``kinds``
+        ("dm-dm", (0, 1, 3, 4)),  # 30 May - 2 June
+        ("md-md", (1, 0, 4, 3)),  # May 30 - June 2
+        ("d-dm", (0, 3, 2, 3)),  # 13-15 mei
+        ("md-d", (1, 0, 3, 0)),  # November 20th-22nd
+        ("dm", (0, 1, None, None)),
+        ("md", (1, 0, None, None)),
+    )
+    for start in range(len(tokens)):
+        for pattern, (day, month, end_day, end_month) in patterns:
+            if kinds.startswith(pattern, start):
+                at = [None if i is None else values[start + i] for i in (day, month)]
+                end = [None if i is None else values[start + i] for i in (end_day, end_month)]
+                if end_day is not None and (end[1], end[0]) <= (at[1], at[0]):
+                    end = [None, None]  # '13-13 mei' or a wrap into the next year: one day
+                return Span(at[0] or 0, at[1] or 0, end[0], end[1])
+    return None
+
+
+def find_year(text: str) -> int | None:
+    """The first plausible year (1900-2199) written in ``text``."""
+    match = _YEAR.search(text)
+    return int(match.group(0)) if match else None
+
+
+def find_iso_date(text: str) -> date | None:
+    """A date written as YYYY-MM-DD in ``text``, if any."""
+    match = _ISO_DATE.search(text)
+    if match is None:
+        return None
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+def resolve_span(span: Span, year: int) -> tuple[date, date | None]:
+    """The span's first and last day in ``year``; raises ValueError for '31 February'."""
+    first = date(year, span.month, span.day)
+    if span.end_day is None or span.end_month is None:
+        return first, None
+    return first, date(year, span.end_month, span.end_day)
+
+
+def front_matter_date(value: object) -> date | None:
+    """The date of a front matter ``date:`` (a YAML date, datetime or ISO text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return find_iso_date(value)
+    return None
+
+
+def _clock(match: re.Match[str], meridiem: str | None) -> time | None:
+    hour, minute = int(match.group(1)), int(match.group(3) or 0)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _is_time(match: re.Match[str]) -> bool:
+    """A number with minutes or a clock word; a bare '13' is a day, not a time."""
+    return bool(match.group(3) or match.group(4))
+
+
+def find_times(text: str) -> tuple[time | None, time | None]:
+    """The first time written in ``text`` and, for a range ('16:30 - 18:00'), its end."""
+    matches = [m for m in _TIME.finditer(text)]
+    for index, match in enumerate(matches):
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        joined = following is not None and bool(
+            _TIME_JOIN.match(text[match.end() : following.start()])
+        )
+        if not (_is_time(match) or (joined and following is not None and _is_time(following))):
+            continue
+        own = (match.group(4) or "").replace(".", "").replace(" ", "").lower()
+        meridiem = own[:1] if own[:1] in ("a", "p") else None
+        if following is not None and joined:
+            other = (following.group(4) or "").replace(".", "").replace(" ", "").lower()
+            end_meridiem = other[:1] if other[:1] in ("a", "p") else None
+            end = _clock(following, end_meridiem)
+            start = _clock(match, meridiem or end_meridiem)
+            if start and end and start > end and meridiem is None:
+                start = _clock(match, None)  # '11 - 2 pm': the start is in the morning
+            return start, end
+        return _clock(match, meridiem), None
+    return None, None
