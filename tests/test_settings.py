@@ -33,6 +33,9 @@ def test_values_are_read() -> None:
             "WIDGET_RELOAD_SECONDS": "2.5",
             "WIDGET_NOW": "2024-05-01",
             "WIDGET_LOG_CLIENT_IP": "1",
+            "WIDGET_SYNC_SECONDS": "600",
+            "WIDGET_STATE_DIR": "/srv/state",
+            "WIDGET_SYNC_ALLOW_LOOPBACK": "yes",
             "HOST": "0.0.0.0",
             "PORT": "8080",
         }
@@ -45,6 +48,8 @@ def test_values_are_read() -> None:
     assert settings.reload_seconds == 2.5
     assert settings.now is not None and settings.now.isoformat() == "2024-05-01T00:00:00+00:00"
     assert settings.log_client_ip
+    assert (settings.sync_seconds, settings.state_dir) == (600.0, Path("/srv/state"))
+    assert settings.sync_allow_loopback
     assert (settings.host, settings.port) == ("0.0.0.0", 8080)
 
 
@@ -63,6 +68,8 @@ def test_values_are_read() -> None:
         ("WIDGET_CACHE_BYTES", "12"),
         ("WIDGET_RELOAD_SECONDS", "soon"),
         ("WIDGET_NOW", "yesterday"),
+        ("WIDGET_SYNC_SECONDS", "-5"),
+        ("WIDGET_SYNC_SECONDS", "hourly"),
         ("PORT", "70000"),
         ("PORT", "http"),
     ],

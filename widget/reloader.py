@@ -4,6 +4,10 @@
 catalog first and swaps it in with a single assignment, so a request sees either the old
 data or the new, never a mix. An invalid change keeps the last good catalog serving; the
 problems are logged once (not on every poll) and shown by ``/healthz`` until fixed.
+
+The served catalog is ``compose(files)``: the files' catalog with whatever else joins it
+(the calendar feeds, ``widget.feeds``). ``recompose_async`` rebuilds it from the last good
+files when the other side changes, with the same swap and the same ``on_change``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from widget.sanitizer import render_markdown
 from widget.store import load
 
 log = logging.getLogger("widget.reload")
+Loaded = tuple[Catalog, Catalog]  # (the files' catalog, the served catalog)
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,11 @@ class DataSource:
         on_change: Callable[[Catalog], None] | None = None,
         on_result: Callable[[bool], None] | None = None,
         deadline: float = 30.0,
+        compose: Callable[[Catalog], Catalog] | None = None,
     ) -> None:
         self.root = root
+        self.compose = compose
+        self.files: Catalog | None = None  # the last good catalog of the files alone
         self._on_result = on_result
         self.catalog: Catalog = EMPTY
         self.state = ReloadState(ok=False, problems=("not loaded yet",), checked_at=_now())
@@ -75,12 +83,12 @@ class DataSource:
         self._logged_problems: tuple[str, ...] = ()
         self._lock = asyncio.Lock()
         self.deadline = deadline
-        self._stuck: asyncio.Future[tuple[Catalog | None, list[str]]] | None = None
+        self._stuck: asyncio.Future[tuple[Loaded | None, list[str]]] | None = None
 
     def reload(self) -> bool:
         """Load the directory now; swap the catalog in when valid. True when data changed."""
-        catalog, problems = self._load_only()
-        return self._apply(catalog, problems, self.catalog)
+        loaded, problems = self._load_only()
+        return self._apply(loaded, problems, self.catalog)
 
     def changed_on_disk(self) -> bool:
         """True when the directory's fingerprint differs from the last load's."""
@@ -99,26 +107,43 @@ class DataSource:
             catalog_before = self.catalog
             running = asyncio.ensure_future(asyncio.to_thread(self._load_only))
             try:
-                catalog, problems = await asyncio.wait_for(asyncio.shield(running), self.deadline)
+                loaded, problems = await asyncio.wait_for(asyncio.shield(running), self.deadline)
             except TimeoutError:
                 self._stuck = running
                 return self._fail([f"reload abandoned: not finished within {self.deadline:g} s"])
-            return self._apply(catalog, problems, catalog_before)
+            return self._apply(loaded, problems, catalog_before)
 
     def _fail(self, problems: list[str]) -> bool:
         return self._apply(None, problems, self.catalog)
 
-    def _load_only(self) -> tuple[Catalog | None, list[str]]:
-        self._fingerprint = fingerprint(self.root)
-        catalog, problems = load(self.root)
-        if catalog is not None:
-            prerender(catalog)
-        return catalog, [str(problem) for problem in problems]
+    async def recompose_async(self) -> bool:
+        """Rebuild the served catalog from the last good files (in a worker thread), after
+        what ``compose`` adds to them changed. True when the served data changed."""
+        async with self._lock:
+            files = self.files
+            if files is None:
+                return False
+            before = self.catalog
+            served = await asyncio.to_thread(self._served, files)
+            return self._swap(served, before)
 
-    def _apply(self, catalog: Catalog | None, problems: list[str], before: Catalog) -> bool:
+    def _served(self, files: Catalog) -> Catalog:
+        """``compose(files)``, every Markdown body rendered (runs in the loading thread)."""
+        catalog = self.compose(files) if self.compose is not None else files
+        prerender(catalog)
+        return catalog
+
+    def _load_only(self) -> tuple[Loaded | None, list[str]]:
+        self._fingerprint = fingerprint(self.root)
+        files, problems = load(self.root)
+        if files is None:
+            return None, [str(problem) for problem in problems]
+        return (files, self._served(files)), []
+
+    def _apply(self, loaded: Loaded | None, problems: list[str], before: Catalog) -> bool:
         if self._on_result is not None:
-            self._on_result(catalog is not None)
-        if catalog is None:
+            self._on_result(loaded is not None)
+        if loaded is None:
             messages = tuple(problems)
             self.reload_errors += 1
             self.state = ReloadState(ok=False, problems=messages, checked_at=_now())
@@ -133,6 +158,10 @@ class DataSource:
         self.reloads += 1
         self._logged_problems = ()
         self.state = ReloadState(ok=True, problems=(), checked_at=_now())
+        self.files = loaded[0]
+        return self._swap(loaded[1], before)
+
+    def _swap(self, catalog: Catalog, before: Catalog) -> bool:
         if catalog.version == before.version:
             return False
         self.catalog = catalog

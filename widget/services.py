@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from starlette.requests import Request
 
 from widget.assets import Assets
 from widget.cache import BodyCache
+from widget.feeds.sync import FeedSync
 from widget.metrics import Metrics
 from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
+from widget.render_pool import Renders
 from widget.rendering import Renderer
 from widget.settings import Settings
 
@@ -29,6 +31,8 @@ class Services:
     metrics: Metrics
     clock: Callable[[], datetime]
     ready_answers: ReadyAnswers
+    renders: Renders = field(default_factory=Renders)
+    feeds: FeedSync | None = None
 
     def now(self) -> datetime:
         """The current time (fixed by WIDGET_NOW for previews and tests)."""

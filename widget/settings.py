@@ -35,6 +35,9 @@ class Settings:
     host: str = "127.0.0.1"
     now: datetime | None = None
     log_client_ip: bool = False
+    sync_seconds: float = 900.0
+    state_dir: Path | None = None
+    sync_allow_loopback: bool = False
 
     @property
     def is_https(self) -> bool:
@@ -58,6 +61,9 @@ ENVIRONMENT = {
     "WIDGET_RELOAD_SECONDS": "reload_seconds",
     "WIDGET_NOW": "now",
     "WIDGET_LOG_CLIENT_IP": "log_client_ip",
+    "WIDGET_SYNC_SECONDS": "sync_seconds",
+    "WIDGET_STATE_DIR": "state_dir",
+    "WIDGET_SYNC_ALLOW_LOOPBACK": "sync_allow_loopback",
     "HOST": "host",
     "PORT": "port",
 }
@@ -136,6 +142,13 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         values["now"] = _now(env["WIDGET_NOW"])
     if "WIDGET_LOG_CLIENT_IP" in env:
         values["log_client_ip"] = env["WIDGET_LOG_CLIENT_IP"].lower() in ("1", "true", "yes")
+    if "WIDGET_SYNC_SECONDS" in env:
+        values["sync_seconds"] = _float("WIDGET_SYNC_SECONDS", env["WIDGET_SYNC_SECONDS"], 0, 86400)
+    if env.get("WIDGET_STATE_DIR"):
+        values["state_dir"] = Path(env["WIDGET_STATE_DIR"])
+    if "WIDGET_SYNC_ALLOW_LOOPBACK" in env:
+        flag = env["WIDGET_SYNC_ALLOW_LOOPBACK"].lower()
+        values["sync_allow_loopback"] = flag in ("1", "true", "yes")
     if "HOST" in env:
         values["host"] = env["HOST"]
     if "PORT" in env:

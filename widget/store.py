@@ -7,6 +7,7 @@ Layout: one directory per event, named by its slug::
         event.yaml      language-neutral facts (date, status, locations, press, media)
         nl.md           YAML front matter (title, summary, cities) + Markdown body
         en.md
+      sources.yaml      optional: calendar feeds (``widget.feeds.sources``)
 
 Every problem is reported as ``relative/path: field.path: problem`` (with ``line N`` when
 YAML knows it). Nothing here raises for bad data: ``load`` returns the problems instead.
@@ -33,6 +34,7 @@ from widget.model import SLUG_PATTERN, Event
 MAX_FILE_BYTES = 256 * 1024
 MAX_EVENTS = 1000
 EVENT_FILE = "event.yaml"
+SOURCES_FILE = "sources.yaml"  # calendar feeds, read by widget.feeds.sources
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.S)
 
 
@@ -351,6 +353,8 @@ def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
     digest = hashlib.sha256()
     entries = _listing(root, ".", problems)
     for path in entries:
+        if path.name == SOURCES_FILE:
+            continue
         if path.is_symlink() and not _inside(path, root):
             problems.append(Problem(path.name, "", "symbolic link to outside the data directory"))
             continue

