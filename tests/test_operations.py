@@ -24,6 +24,8 @@ from starlette.testclient import TestClient
 
 from tests.bench.server_process import ServerProcess, console_script, free_port
 from widget.app import create_app
+from widget.languages import SUPPORTED_LANGUAGES
+from widget.oembed import CARD_WIDTHS
 from widget.settings import SAMPLE_DATA_DIR, from_env
 from widget.store import load
 
@@ -138,11 +140,14 @@ def data_dir(tmp_path: Path) -> Path:
 def test_sigterm_lets_200_in_flight_requests_finish(data_dir: Path) -> None:
     """SIGTERM with 200 requests read and in progress: every one gets a complete 200."""
     env = {"WIDGET_DATA_DIR": str(data_dir), "WIDGET_NOW": NOW, "WIDGET_CACHE_TTL": "0"}
-    # Every eighth request renders a share card in a worker thread (distinct widths: no
-    # single-flight sharing), so requests are still in progress when the signal comes.
-    targets = [
-        f"/events/{SAMPLE_SLUG}.png?w={1000 + n}" if n % 8 == 0 else EMBED for n in range(200)
+    # Every eighth request renders a share card in the card worker (distinct languages and
+    # widths: no single-flight sharing), so requests are still in progress at the signal.
+    cards = [
+        f"/events/{SAMPLE_SLUG}.png?lang={lang}&w={width}"
+        for width in CARD_WIDTHS[:3]
+        for lang in SUPPORTED_LANGUAGES
     ]
+    targets = [cards[n // 8] if n % 8 == 0 else EMBED for n in range(200)]
     with ServerProcess(env) as server:
         sent: list[str] = []
 

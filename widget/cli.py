@@ -1,19 +1,32 @@
-"""The command line: ``pauseai-widget serve | check [DIR] | import PAGE.md``."""
+"""The command line: ``pauseai-widget serve | check | import | sync | import-ics``."""
 
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from widget import __version__
 
+# uvicorn's own default, stated: an idle kept-alive connection is closed after 5 s.
+KEEP_ALIVE_SECONDS = 5
+STARTUP_FAILURE = 3  # uvicorn's exit code when the server could not start
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from widget import render_pool, runtime
     from widget.app import create_app
+    from widget.http_protocol import (
+        BACKLOG,
+        HttpLimits,
+        connection_cap,
+        limited_protocol,
+        raise_fd_limit,
+    )
     from widget.logging_config import configure_logging
     from widget.settings import SettingsError, from_env
 
@@ -26,10 +39,24 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     log_config = configure_logging(client_ip=settings.log_client_ip)
     app = create_app(settings)
-    uvicorn.run(
+    runtime.tune()
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, stopping the render workers once requests are done."""
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().shutdown(sockets)
+            render_pool.shutdown()
+
+    limits = HttpLimits(max_connections=connection_cap(raise_fd_limit(), BACKLOG))
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=limited_protocol(limits),
+        ws="none",
+        backlog=BACKLOG,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         proxy_headers=args.proxy_headers,
         forwarded_allow_ips=args.forwarded_allow_ips,
         access_log=args.access_log,
@@ -38,16 +65,21 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
         log_config=log_config,
     )
-    return 0
+    server = Server(config)
+    server.run()
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def _check(args: argparse.Namespace) -> int:
+    from widget.feeds.sources import load_sources
     from widget.settings import SAMPLE_DATA_DIR
     from widget.store import load
 
     root = Path(args.directory) if args.directory else SAMPLE_DATA_DIR
     catalog, problems = load(root)
-    if catalog is None:
+    _, source_problems = load_sources(root)  # sources.yaml, when there is one
+    problems = [*problems, *source_problems]
+    if catalog is None or problems:
         for problem in problems:
             print(problem, file=sys.stderr)
         noun = "problem" if len(problems) == 1 else "problems"
@@ -96,6 +128,10 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "import", help="convert a PauseAI website page into event files", add_help=False
     )
+    commands.add_parser(
+        "sync", help="fetch every calendar feed, print what would change", add_help=False
+    )
+    commands.add_parser("import-ics", help="write event files from a calendar feed", add_help=False)
     return root
 
 
@@ -104,6 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["import"]:
         return _import(argparse.Namespace(), arguments[1:])
+    if arguments[:1] in (["sync"], ["import-ics"]):
+        from widget.feeds import commands
+
+        run = commands.sync_main if arguments[0] == "sync" else commands.import_ics_main
+        return run(arguments[1:])
     args = parser().parse_args(arguments)
     if args.command == "serve":
         return _serve(args)

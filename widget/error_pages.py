@@ -6,9 +6,9 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from widget.errors import HTTPProblem
+from widget.errors import HTTPProblem, Saturated
 from widget.i18n import negotiate
 from widget.services import services
 
@@ -61,7 +61,18 @@ def error_response(request: Request, status: int, message: str, parameter: str |
 async def http_problem(request: Request, exc: Exception) -> Response:
     """Render an ``HTTPProblem`` raised by an endpoint."""
     assert isinstance(exc, HTTPProblem)
+    if isinstance(exc, Saturated):
+        return saturated(request, exc)
     return error_response(request, exc.status, exc.message, exc.parameter)
+
+
+def saturated(request: Request, exc: Saturated) -> Response:
+    """503 with Retry-After; pages get plain text: under overload, no template renders."""
+    headers = {"cache-control": "no-store", "retry-after": str(exc.retry_after)}
+    if wants_json(request):
+        body = {"status": exc.status, "error": exc.message}
+        return SafeJSONResponse(body, status_code=exc.status, headers=headers)
+    return PlainTextResponse(exc.message, status_code=exc.status, headers=headers)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

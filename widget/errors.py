@@ -5,7 +5,8 @@
     HTTPProblem                 base: status + message (+ the parameter at fault)
     ├── BadRequest       400    a known parameter has a malformed value
     ├── NotFound         404    no such event, location, or URL we serve
-    └── FormatNotAvailable 501  oEmbed ``format`` other than json or xml
+    ├── FormatNotAvailable 501  oEmbed ``format`` other than json or xml
+    └── Saturated        503    the render workers and their queue are full (Retry-After)
 
 Endpoints raise them; ``widget.error_pages`` renders any of them as HTML or JSON by route.
 """
@@ -40,3 +41,13 @@ class FormatNotAvailable(HTTPProblem):
     """Raised when oEmbed is asked for a format other than json or xml."""
 
     status = 501
+
+
+class Saturated(HTTPProblem):
+    """Raised when a render is needed but the render workers and their queue are full."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

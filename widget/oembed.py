@@ -38,6 +38,9 @@ DEFAULT_WIDTH = 600
 MAX_WIDTH = 760
 CARD_WIDTH = 1200
 CARD_HEIGHT = 630
+# The card is drawn at these widths only (halvings of the full width, down to 1 px), so
+# a thumbnail fits any maxima and the cards' cache space stays finite.
+CARD_WIDTHS = (1200, 600, 300, 150, 75, 37, 18, 9, 4, 2, 1)
 
 _DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
 _EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_PATTERN[1:-1]})", re.ASCII)
@@ -223,14 +226,19 @@ def card_height(width: int) -> int:
     return max(1, width * CARD_HEIGHT // CARD_WIDTH)
 
 
+def card_width(requested: int) -> int:
+    """The largest of ``CARD_WIDTHS`` not wider than ``requested`` (at least 1 px)."""
+    return next((width for width in CARD_WIDTHS if width <= requested), 1)
+
+
 def thumbnail_width(maxwidth: int | None, maxheight: int | None) -> int:
-    """The largest card width (up to full size) whose scaled card fits the maxima."""
+    """The largest card width (of ``CARD_WIDTHS``) whose scaled card fits the maxima."""
     width = CARD_WIDTH
     if maxwidth is not None:
         width = min(width, maxwidth)
     if maxheight is not None:
         width = min(width, maxheight * CARD_WIDTH // CARD_HEIGHT)
-    return max(1, width)
+    return card_width(max(1, width))
 
 
 # --- building -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Hashable
 
 from starlette.requests import Request
@@ -47,11 +48,22 @@ async def cached(
     request: Request,
     route: str,
     key: Hashable,
-    render: Callable[[], CachedBody | Awaitable[CachedBody]],
+    render: Callable[[], CachedBody] | Callable[[], Awaitable[CachedBody]],
 ) -> Response:
-    """Serve ``key`` from the body cache, rendering on a miss; counts hits and misses."""
+    """Serve ``key`` from the body cache, rendering on a miss; counts hits and misses.
+
+    A plain ``render`` runs in the page render worker (``widget.render_pool``), never on
+    the event loop; an ``async`` one (the share card) brings its own worker.
+    """
     state = services(request)
     full_key = (route, state.data.catalog.version, key)
-    body, hit = await state.cache.get_or_render(full_key, render)
+
+    def in_worker() -> Awaitable[CachedBody]:
+        if inspect.iscoroutinefunction(render):
+            coroutine: Awaitable[CachedBody] = render()
+            return coroutine
+        return state.renders.pages.run(render)  # type: ignore[arg-type]
+
+    body, hit = await state.cache.get_or_render(full_key, in_worker)
     state.metrics.stats.route(route).cached(hit)
     return respond(request.headers, body)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.i18n import translations
-from widget.oembed import CARD_WIDTH, parse_dimension
+from widget.oembed import CARD_WIDTH, card_width, parse_dimension
 from widget.params import parse_lang, single
 from widget.routes._common import cached, event_for
 from widget.services import services
@@ -20,19 +18,21 @@ CARD_STALE = 7 * 86400
 
 
 async def event_card(request: Request) -> Response:
-    """GET /events/{slug}.png?lang=&w= — 1200x630, or scaled down to ``w`` pixels wide."""
+    """GET /events/{slug}.png?lang=&w= — 1200x630, or scaled down to about ``w`` pixels wide
+    (the largest of ``CARD_WIDTHS`` not wider than ``w``)."""
     event = event_for(request)
     state = services(request)
     params = request.query_params
     language = parse_lang(single(params, "lang")) or event.default_language
-    width = parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH) or CARD_WIDTH
+    # Drawn only at CARD_WIDTHS (rounded down): a flood of widths cannot grow the cache.
+    width = card_width(parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH) or CARD_WIDTH)
 
     async def render() -> CachedBody:
         # Imported here: Pillow costs several MB of memory, and only this route needs it.
         from widget.card_image import card_text, render_card
 
         text = card_text(event, language, translations(language), state.settings.public_host)
-        png = await asyncio.to_thread(render_card, text, width)
+        png = await state.renders.cards.run(render_card, text, width)
         return CachedBody.build(
             png,
             "image/png",

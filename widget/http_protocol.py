@@ -1,0 +1,361 @@
+"""HTTP/1.1 limits for ``pauseai-widget serve``: uvicorn's httptools protocol, bounded.
+
+uvicorn's httptools protocol reads any number of header bytes, gives a new connection all
+the time in the world to send its request, and lets every connection hold a file
+descriptor until the process runs out. ``limited_protocol(limits)`` returns a subclass
+that adds what is missing and keeps what uvicorn already has:
+
+==============================  ==========  ============================================
+limit                           default     where
+==============================  ==========  ============================================
+request line (the target)       8 KiB       here, while parsing: 414
+header block                    16 KiB      here, while parsing: 431 (bytes counted as
+                                            they arrive, so nothing larger is buffered)
+header fields                   100         here, while parsing: 431
+complete headers                10 s        here: from accept (or from the end of the
+                                            previous response) to the end of the headers;
+                                            a trickling client is closed at the deadline
+                                            (drawn in 9-10 s, so a burst of connections
+                                            does not close in one burst)
+idle keep-alive                 5 s         uvicorn's ``timeout_keep_alive``
+connections                     fd limit    here: the soft RLIMIT_NOFILE is raised to the
+                                - backlog   hard limit at start (cap at most 10,000:
+                                - 128       memory bounds it then); beyond the cap the
+                                            connection idle longest is closed, and only
+                                            when none is idle does the newcomer get 503
+pipelined requests parsed       4           here: reading pauses, the rest stays unparsed
+ahead of the one answering
+write buffer per connection     64 KiB      uvloop's transport high-water mark; uvicorn's
+                                            flow control makes a response wait for the
+                                            client to read before it writes more
+listen backlog                  2048        uvicorn's ``backlog``
+==============================  ==========  ============================================
+
+Why not uvicorn's ``limit_concurrency``: it answers 503 to *every* request once that many
+connections are open, so a flood of idle connections would take ``/healthz`` down with
+it — exactly what the cap here prevents by closing idle connections first. Why not h11:
+its ``h11_max_incomplete_event_size`` bounds the header block, but it has no field count,
+no header deadline and no connection cap either, and it parses in pure Python.
+
+A request refused here gets its answer, then a half-close and a short linger that reads
+and drops whatever the client still sends, so the client reads the status instead of a
+connection reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import resource
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
+
+# Bytes fed to the parser at a time. The head budget and the pipelining bound are checked
+# between slices: the parser holds at most one slice beyond the budget, and one slice
+# holds at most a few dozen pipelined requests (a request is at least 18 bytes).
+SLICE = 512
+# Method, spaces, "HTTP/1.1" and line ends the parser does not hand to callbacks.
+FRAMING_ALLOWANCE = 1024
+LINGER_SECONDS = 1.0
+# uvicorn's default listen backlog, stated because the connection cap reserves room for it.
+BACKLOG = 2048
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """The bounds one server applies to every connection (see the module table)."""
+
+    max_request_line: int = 8192
+    max_header_bytes: int = 16384
+    max_header_fields: int = 100
+    header_timeout: float = 10.0
+    max_connections: int = 10_000
+    max_pipelined: int = 4
+    write_high_water: int = 65536
+    retry_after: int = 5
+
+    @property
+    def max_head_bytes(self) -> int:
+        """All bytes of one request head, with the framing callbacks do not see."""
+        return self.max_request_line + self.max_header_bytes + FRAMING_ALLOWANCE
+
+
+def raise_fd_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; returns the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return int(soft)
+
+
+def connection_cap(fd_limit: int, backlog: int = BACKLOG, ceiling: int = 10_000) -> int:
+    """Connections to keep open: below the fd limit by a reserve, at most ``ceiling``.
+
+    The reserve covers a full listen backlog accepted in one go (the event loop accepts
+    before any ``connection_made`` runs), plus the files, pipes and sockets the process
+    itself needs (data reloads, logs, the worker pools).
+    """
+    reserve = backlog + 128
+    return max(16, min(ceiling, fd_limit - reserve))
+
+
+class _Refused(Exception):
+    """Raised from a parser callback: the request broke a limit (carries the status)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class IdleConnections:
+    """The server's connections with no request in progress, idle longest first."""
+
+    def __init__(self) -> None:
+        self._idle: OrderedDict[LimitedHttpToolsProtocol, None] = OrderedDict()
+        self.closing = 0  # evicted or refused, not yet gone
+
+    def mark_idle(self, connection: LimitedHttpToolsProtocol) -> None:
+        """``connection`` has just become idle (newest at the end)."""
+        self._idle[connection] = None
+        self._idle.move_to_end(connection)
+
+    def mark_busy(self, connection: LimitedHttpToolsProtocol) -> None:
+        """``connection`` has a request in progress (or is gone)."""
+        self._idle.pop(connection, None)
+
+    def evict_oldest(self) -> bool:
+        """Close the connection idle longest; False when none is idle."""
+        while self._idle:
+            connection, _ = self._idle.popitem(last=False)
+            if connection.evict():
+                return True
+        return False
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the limits of ``limits`` (set by the factory)."""
+
+    limits: HttpLimits = HttpLimits()
+    idle: IdleConnections = IdleConnections()
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._line_bytes = 0
+        self._header_bytes = 0
+        self._header_fields = 0
+        self._head_bytes = 0
+        self._reading_head = True
+        self._held: bytearray | None = None
+        self._head_deadline: asyncio.TimerHandle | None = None
+        self._refused = False
+        self._evicted = False
+
+    # --- connection lifetime --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        transport.set_write_buffer_limits(high=self.limits.write_high_water)
+        over = len(self.connections) - self.idle.closing - self.limits.max_connections
+        if over > 0 and not self.idle.evict_oldest():
+            self._refuse(503, "Too many connections, try again shortly.")
+            return
+        self.idle.mark_idle(self)
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.idle.mark_busy(self)
+        if self._refused or self._evicted:
+            self.idle.closing -= 1
+            self._refused = self._evicted = False
+        self._cancel_head_deadline()
+        self._held = None
+        super().connection_lost(exc)
+
+    def evict(self) -> bool:
+        """Close this idle connection to make room; False if it is already closing."""
+        if self.transport.is_closing() or self._refused or self._evicted:
+            return False
+        self._evicted = True
+        self.idle.closing += 1
+        self._cancel_head_deadline()
+        self.transport.close()
+        return True
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # lingering: read and drop
+        self._unset_keepalive_if_required()
+        if self._held is not None:
+            # Reading is paused while bytes are held; at most one read races the pause.
+            self._held.extend(data)
+            self.flow.pause_reading()
+            return
+        self._feed(memoryview(data))
+
+    def _feed(self, data: memoryview) -> None:
+        offset = 0
+        while offset < len(data):
+            if len(self.pipeline) >= self.limits.max_pipelined:
+                self._held = bytearray(data[offset:])
+                self.flow.pause_reading()
+                return
+            piece = data[offset : offset + SLICE]
+            offset += len(piece)
+            if self._reading_head:
+                self._head_bytes += len(piece)
+            try:
+                self.parser.feed_data(piece)
+            except httptools.HttpParserUpgrade:
+                return  # uvicorn's way: the request is answered, the upgrade is not
+            except httptools.HttpParserError as error:
+                refused = error.__context__
+                if isinstance(refused, _Refused):
+                    self._refuse(refused.status, refused.message)
+                else:
+                    self.logger.warning("Invalid HTTP request received.")
+                    self._refuse(400, "Invalid HTTP request received.")
+                return
+            if self.transport.is_closing() or self.parser is None:
+                return
+            if self._reading_head and self._head_bytes > self.limits.max_head_bytes:
+                self._refuse(431, "Request header fields too large.")
+                return
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._line_bytes = self._header_bytes = self._header_fields = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._line_bytes += len(url)
+        if self._line_bytes > self.limits.max_request_line:
+            raise _Refused(414, "URI too long.")
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_fields += 1
+        self._header_bytes += len(name) + len(value) + 4  # ": " and CRLF
+        if self._header_fields > self.limits.max_header_fields:
+            raise _Refused(431, "Too many request header fields.")
+        if self._header_bytes > self.limits.max_header_bytes:
+            raise _Refused(431, "Request header fields too large.")
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._reading_head = False
+        self._head_bytes = 0
+        self._cancel_head_deadline()
+        self.idle.mark_busy(self)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._reading_head = True
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.transport.is_closing():
+            return
+        if self._held is not None:
+            self.flow.pause_reading()  # uvicorn resumed it; held bytes come first
+        if not self.pipeline:
+            self.idle.mark_idle(self)
+            self._arm_head_deadline()
+        if self._held is not None and len(self.pipeline) < self.limits.max_pipelined:
+            held, self._held = self._held, None
+            self._unset_keepalive_if_required()
+            self._feed(memoryview(held))
+            if self._held is None and not self.transport.is_closing() and self.idle_now:
+                self.timeout_keep_alive_task = self.loop.call_later(
+                    self.timeout_keep_alive, self.timeout_keep_alive_handler
+                )
+
+    @property
+    def idle_now(self) -> bool:
+        """No request in progress or queued on this connection."""
+        return (self.cycle is None or self.cycle.response_complete) and not self.pipeline
+
+    # --- deadlines and refusals ------------------------------------------------------------
+
+    def _arm_head_deadline(self) -> None:
+        self._cancel_head_deadline()
+        # Up to a tenth earlier at random: connections opened in one burst do not all
+        # close (and reconnect) in one burst.
+        timeout = self.limits.header_timeout * (1 - random.random() / 10)  # noqa: S311
+        self._head_deadline = self.loop.call_later(timeout, self._head_deadline_passed)
+
+    def _cancel_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_deadline_passed(self) -> None:
+        self._head_deadline = None
+        if self.idle_now and not self.transport.is_closing():
+            self.transport.close()
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` with Connection: close, half-close, then linger briefly."""
+        if self._refused or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A response is being written: a status line now would corrupt it.
+            self.transport.close()
+            return
+        self._refused = True
+        self.idle.closing += 1
+        self.idle.mark_busy(self)
+        self._cancel_head_deadline()
+        self._unset_keepalive_if_required()
+        self._held = None
+        self.pipeline.clear()
+        body = message.encode("ascii")
+        head = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head += [
+            b"content-type: text/plain; charset=utf-8\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"cache-control: no-store\r\n",
+            b"connection: close\r\n",
+        ]
+        if status == 503:
+            head.append(b"retry-after: " + str(self.limits.retry_after).encode("ascii") + b"\r\n")
+        self.transport.write(b"".join([*head, b"\r\n", body]))
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def eof_received(self) -> None:
+        if self._refused:
+            self.transport.close()
+
+
+def limited_protocol(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:
+    """A protocol class for ``uvicorn.Config(http=...)`` applying ``limits``, with its own
+    registry of idle connections (one per server)."""
+    return type(
+        "WidgetHttpProtocol",
+        (LimitedHttpToolsProtocol,),
+        {"limits": limits, "idle": IdleConnections()},
+    )
