@@ -61,8 +61,9 @@ def test_healthz_reports_version_and_count(client: TestClient) -> None:
 
 
 def test_event_json_shows_links_statuses_and_days(tmp_path: Path) -> None:
-    """Several links (each with its redirect), t.b.a., country-only and online locations,
-    the event's end date and its call to action appear as the data gives them."""
+    """Several links (each with its redirect), t.b.a., country-only, online and cancelled
+    locations (no redirect: /go/ answers 404 for those), the event's end date and its call
+    to action appear as the data gives them."""
     directory = tmp_path / "data" / "2025-02-07-shapes"
     directory.mkdir(parents=True)
     facts = {
@@ -82,6 +83,14 @@ def test_event_json_shows_links_statuses_and_days(tmp_path: Path) -> None:
             {"city": "Zürich", "country": "CH"},
             {"country": "FR"},
             {"online": True, "links": [{"url": "https://discord.gg/x"}]},
+            # Cancelled: its link stays in the data, but /go/ does not redirect, so no
+            # redirect is advertised.
+            {
+                "city": "Tokyo",
+                "country": "JP",
+                "status": "cancelled",
+                "links": [{"url": "https://lu.ma/tokyo"}],
+            },
         ],
     }
     (directory / "event.yaml").write_text(yaml.safe_dump(facts), encoding="utf-8")
@@ -141,6 +150,18 @@ def test_event_json_shows_links_statuses_and_days(tmp_path: Path) -> None:
             "discord",
             f"{go}/online",
             [("https://discord.gg/x", None, "discord", f"{go}/online")],
+        ),
+        (
+            "tokyo",
+            "Tokyo",
+            "JP",
+            False,
+            "cancelled",
+            None,
+            "https://lu.ma/tokyo",
+            "luma",
+            None,
+            [("https://lu.ma/tokyo", None, "luma", None)],
         ),
     ]
     assert not any("legacy_signup_url" in loc for loc in document["locations"])

@@ -32,9 +32,10 @@ class Catalog:
         ordered = tuple(sorted(self.events, key=lambda event: (event.first_day, event.slug)))
         object.__setattr__(self, "events", ordered)
         object.__setattr__(self, "by_slug", {event.slug: event for event in ordered})
-        object.__setattr__(
-            self, "changes", phase_changes((event.first_day, event.last_day) for event in ordered)
-        )
+        # Phase changes of every event and of every location with days of its own.
+        spans = {(event.first_day, event.last_day) for event in ordered}
+        spans |= {event.days(location) for event in ordered for location in event.locations}
+        object.__setattr__(self, "changes", phase_changes(spans))
 
     def __len__(self) -> int:
         return len(self.events)

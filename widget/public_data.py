@@ -8,7 +8,8 @@ Markdown body, city overrides) — plus ``links`` (page, embed, ics, json, oembe
 location also keeps the one-link fields of the first version of this document:
 ``signup_url`` and ``platform`` (of its first link, null without one) and
 ``signup_redirect`` (our counted ``/go/`` link for it, null without one); each link's
-``redirect`` is its own counted ``/go/`` path.
+``redirect`` is its own counted ``/go/`` path (null for a cancelled location, which
+``/go/`` does not redirect).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from widget.model import Event
+from widget.model import Event, LocationStatus
 from widget.widget_view import go_url
 
 
@@ -32,8 +33,12 @@ def public_event(event: Event, public_url: str) -> dict[str, Any]:
         "oembed": f"{public_url}/oembed?url={quote(page, safe='')}",
     }
     for location, facts in zip(event.locations, document["locations"], strict=True):
+        # /go/ answers only for a location that is not cancelled: advertise nothing else.
+        redirects = location.status is not LocationStatus.CANCELLED
         for number, link in enumerate(facts["links"], 1):
-            link["redirect"] = go_url(public_url, event.slug, location.id, number)
+            link["redirect"] = (
+                go_url(public_url, event.slug, location.id, number) if redirects else None
+            )
         first = facts["links"][0] if facts["links"] else None
         facts["signup_url"] = first["url"] if first else None
         facts["platform"] = first["platform"] if first else None

@@ -63,6 +63,14 @@ def location_phase(event: Event, location: Location, now: datetime) -> Phase:
     return phase(first, now, last)
 
 
+def location_phases(event: Event, now: datetime) -> tuple[Phase, ...]:
+    """Each location's phase at ``now`` (in ``event.locations`` order) when any location has
+    days of its own; empty otherwise, since every location then shares the event's phase."""
+    if all(location.date is None and location.end_date is None for location in event.locations):
+        return ()
+    return tuple(location_phase(event, location, now) for location in event.locations)
+
+
 # Seconds browsers/CDNs may keep a page, and oEmbed consumers their embed, by phase.
 PAGE_MAX_AGE = {Phase.UPCOMING: 300, Phase.TODAY: 60, Phase.PAST: 86400}
 OEMBED_CACHE_AGE = {Phase.UPCOMING: 3600, Phase.TODAY: 600, Phase.PAST: 30 * 86400}

@@ -81,6 +81,7 @@ class CityView:
     links: tuple[LinkView, ...]
     when: str | None
     venue: str | None
+    over: bool = False  # its own days have passed while the event goes on elsewhere
 
     @property
     def platform(self) -> Platform | None:
@@ -99,8 +100,9 @@ class CityView:
 
     @property
     def linked(self) -> bool:
-        """Whether the row links anywhere (a cancelled location does not)."""
-        return bool(self.links) and self.status is not LocationStatus.CANCELLED
+        """Whether the row links anywhere (a cancelled location, or one whose days are over,
+        does not)."""
+        return bool(self.links) and self.status is not LocationStatus.CANCELLED and not self.over
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class WidgetView:
     canonical_url: str
     publish_url: str
     organize_url: str | None = None
+    location_phases: tuple[Phase, ...] = ()  # per location, when some have days of their own
 
     @property
     def past(self) -> bool:
@@ -159,8 +162,11 @@ class WidgetView:
 
     @property
     def today(self) -> bool:
-        """True while it is the event's date somewhere."""
-        return self.phase is Phase.TODAY
+        """True while it is one of the event's days somewhere (for an event whose locations
+        have days of their own, a day of one of them: not a gap between them)."""
+        if self.phase is not Phase.TODAY:
+            return False
+        return not self.location_phases or Phase.TODAY in self.location_phases
 
     @property
     def signups_open(self) -> bool:
@@ -299,7 +305,11 @@ def _kind(location: Location) -> str:
 
 
 def group_locations(
-    event: Event, options: ViewOptions, language: str, public_url: str
+    event: Event,
+    options: ViewOptions,
+    language: str,
+    public_url: str,
+    phases: tuple[Phase, ...] = (),
 ) -> tuple[CountryView, ...]:
     """The filtered locations grouped by country; countries and cities sorted by name."""
     # Overrides only from the text in the page's own language: names match the UI.
@@ -307,6 +317,9 @@ def group_locations(
         (dict(text.cities) for code, text in event.texts.items() if code == language), {}
     )
     grouped: dict[str, list[CityView]] = {}
+    # ``phases`` is empty when no location has days of its own: then none is over alone.
+    pairs = zip(event.locations, phases, strict=False)
+    over = {location.id for location, when in pairs if when is Phase.PAST}
     for location in event.locations:
         if not matches(location, options):
             continue
@@ -325,6 +338,7 @@ def group_locations(
                 ),
                 when=_time_text(event, location, language),
                 venue=location.venue,
+                over=location.id in over,
             )
         )
     countries = [
@@ -382,11 +396,17 @@ def media_view(item: MediaItem, index: int, language: str) -> MediaView:
 
 
 def build_view(
-    event: Event, options: ViewOptions, language: str, phase: Phase, public_url: str
+    event: Event,
+    options: ViewOptions,
+    language: str,
+    phase: Phase,
+    public_url: str,
+    location_phases: tuple[Phase, ...] = (),
 ) -> WidgetView:
-    """The widget of ``event`` for ``options`` in ``language`` at ``phase``."""
+    """The widget of ``event`` for ``options`` in ``language`` at ``phase`` (and, for an
+    event whose locations have days of their own, at each location's ``location_phases``)."""
     text_language, text = event.text(language)
-    countries = group_locations(event, options, language, public_url)
+    countries = group_locations(event, options, language, public_url, location_phases)
     canonical_query = ViewOptions(lang=language).query()
     return WidgetView(
         slug=event.slug,
@@ -412,4 +432,5 @@ def build_view(
         canonical_url=f"{public_url}/events/{quote(event.slug)}?{canonical_query}",
         publish_url=f"{public_url}/",
         organize_url=event.organize_url,
+        location_phases=location_phases,
     )

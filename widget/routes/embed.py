@@ -18,7 +18,13 @@ from widget.model import Event
 from widget.params import ViewOptions, parse_view
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.services import services
-from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
+from widget.timing import (
+    PAGE_MAX_AGE,
+    STALE_WHILE_REVALIDATE,
+    Phase,
+    event_phase,
+    location_phases,
+)
 from widget.widget_view import build_view
 
 
@@ -31,11 +37,12 @@ class WidgetRequest:
     language: str
     negotiated: bool
     phase: Phase
+    location_phases: tuple[Phase, ...] = ()
 
     @property
     def cache_key(self) -> Hashable:
         """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
-        return (self.event.slug, self.options, self.negotiated, self.phase)
+        return (self.event.slug, self.options, self.negotiated, self.phase, self.location_phases)
 
 
 def resolve(request: Request) -> WidgetRequest:
@@ -43,8 +50,15 @@ def resolve(request: Request) -> WidgetRequest:
     options = parse_view(request.query_params)
     event = event_for(request)
     language, negotiated = language_for(request, event, options)
-    phase = event_phase(event, services(request).now())
-    return WidgetRequest(event, options.with_lang(language), language, negotiated, phase)
+    now = services(request).now()
+    return WidgetRequest(
+        event,
+        options.with_lang(language),
+        language,
+        negotiated,
+        event_phase(event, now),
+        location_phases(event, now),
+    )
 
 
 async def widget(request: Request) -> Response:
@@ -54,7 +68,14 @@ async def widget(request: Request) -> Response:
     event, language, phase = wanted.event, wanted.language, wanted.phase
 
     def render() -> CachedBody:
-        view = build_view(event, wanted.options, language, phase, state.settings.public_url)
+        view = build_view(
+            event,
+            wanted.options,
+            language,
+            phase,
+            state.settings.public_url,
+            wanted.location_phases,
+        )
         page = state.renderer.render(
             "embed.html", language, {"view": view}, providers=view.providers
         )

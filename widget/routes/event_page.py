@@ -25,7 +25,13 @@ from widget.routes._common import cached, event_for, language_for, language_head
 from widget.sanitizer import plain_text
 from widget.services import services
 from widget.structured_data import event_graph, script_json
-from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
+from widget.timing import (
+    PAGE_MAX_AGE,
+    STALE_WHILE_REVALIDATE,
+    Phase,
+    event_phase,
+    location_phases,
+)
 from widget.widget_view import build_view
 
 MAX_DESCRIPTION = 300
@@ -72,9 +78,11 @@ def page_context(
     theme: str,
     phase: Phase,
     public_url: str,
+    location_phases: tuple[Phase, ...] = (),
 ) -> dict[str, Any]:
     """Everything ``event.html`` shows, from the event and the normalized request."""
-    view = build_view(event, ViewOptions(lang=language, theme=theme), language, phase, public_url)
+    options = ViewOptions(lang=language, theme=theme)
+    view = build_view(event, options, language, phase, public_url, location_phases)
     text = event.text(language)[1]
     page = f"{public_url}/events/{event.slug}"
     requested = ViewOptions(lang=language if explicit_lang else None, theme=theme).query()
@@ -122,6 +130,7 @@ class PageRequest:
     language: str
     negotiated: bool
     phase: Phase
+    location_phases: tuple[Phase, ...] = ()
 
     @property
     def cache_key(self) -> Hashable:
@@ -133,6 +142,7 @@ class PageRequest:
             self.negotiated,
             self.options.theme,
             self.phase,
+            self.location_phases,
         )
 
 
@@ -144,8 +154,16 @@ def resolve(request: Request) -> PageRequest:
         lang=parse_lang(single(params, "lang")), theme=parse_theme(single(params, "theme"))
     )
     language, negotiated = language_for(request, event, options)
-    phase = event_phase(event, services(request).now())
-    return PageRequest(event, request.path_params["slug"], options, language, negotiated, phase)
+    now = services(request).now()
+    return PageRequest(
+        event,
+        request.path_params["slug"],
+        options,
+        language,
+        negotiated,
+        event_phase(event, now),
+        location_phases(event, now),
+    )
 
 
 async def event_page(request: Request) -> Response:
@@ -164,6 +182,7 @@ async def event_page(request: Request) -> Response:
             theme=wanted.options.theme,
             phase=phase,
             public_url=state.settings.public_url,
+            location_phases=wanted.location_phases,
         )
         page = state.renderer.render(
             "event.html", language, context, providers=context["view"].providers
