@@ -13,9 +13,12 @@ from widget.feeds.merge import Feed, feed_slug, link_key, merge, summary_of
 from widget.feeds.parse import FeedEvent, parse_feed
 from widget.feeds.sources import FeedFilter, Source
 from widget.model import LocationStatus
+from widget.settings import SAMPLE_DATA_DIR
 from widget.store import load
 
-from feed_scenario import NOW, SLUG, luma_calendar, write_data
+from conftest import BEFORE, SAMPLE_SLUG
+from feed_scenario import LONDON_URL, NOW, SLUG, luma_calendar, write_data
+from feed_server import calendar, vevent
 
 SOURCE = Source(
     name="PauseAI Luma",
@@ -43,6 +46,7 @@ def item(**changes: object) -> FeedEvent:
         title="Protest",
         description="",
         url="https://lu.ma/pause-london",
+        url_origin="url",
         categories=(),
         start_date=date(2027, 3, 15),
         end_date=None,
@@ -112,6 +116,60 @@ def test_events_without_a_country_are_noted_not_served(files: Catalog) -> None:
     served, notes = merge(files, [Feed(SOURCE, (lost,))])
     assert feed_slug("lost@x") not in served.by_slug
     assert notes == ("PauseAI Luma: 'Protest somewhere': no country in LOCATION or GEO",)
+
+
+def test_only_the_events_own_link_enriches(files: Catalog) -> None:
+    """A URL property or a link as LOCATION fills London in; the same link found in the
+    description does not: the event becomes one of its own, London stays as the file has it."""
+    for origin in ("url", "location"):
+        served, _ = merge(files, [Feed(SOURCE, (item(url_origin=origin),))])
+        london = served.by_slug[SLUG].location("london")
+        assert london is not None and london.venue == "Somewhere else"
+        assert feed_slug("evt-x@events.lu.ma") not in served.by_slug
+    served, _ = merge(files, [Feed(SOURCE, (item(url_origin="description"),))])
+    assert served.by_slug[SLUG] == files.by_slug[SLUG]
+    [place] = served.by_slug[feed_slug("evt-x@events.lu.ma")].locations
+    assert [link.url for link in place.links] == [LONDON_URL]
+
+
+def test_an_event_the_filter_rejects_touches_nothing(files: Catalog) -> None:
+    """The filter applies to enrichment too: a reading group carrying London's own link
+    neither fills London in nor becomes an event."""
+    rejected = item(title="Reading group", venue="The Crown Pub", start_date=date(2027, 3, 9))
+    served, notes = merge(files, [Feed(SOURCE, (rejected,))])
+    assert (served.events, notes) == (files.events, ())
+
+
+def test_a_link_in_a_rejected_events_description_leaves_the_sample_alone() -> None:
+    """The reported case, on the bundled sample: a feed filtered to "protest action" whose
+    only event is a Manchester reading group mentioning London's Partiful link leaves
+    London without venue, date or time; unfiltered, it becomes an event of its own."""
+    sample, problems = load(SAMPLE_DATA_DIR)
+    assert problems == [] and sample is not None
+    body = calendar(
+        vevent(
+            "reading@events.lu.ma",
+            "Reading group: Human Compatible",
+            "20240509T180000Z",
+            "20240509T200000Z",
+            location="The Crown Pub, 12 High St, Manchester, UK",
+            description="Bring the book. To sign up: https://partiful.com/e/JWPe9q6IJ9peRKvwhYEl",
+        )
+    )
+    parsed = parse_feed(body, BEFORE)
+    [reading] = parsed.events
+    assert (reading.url, reading.url_origin, reading.own_url) == (
+        "https://partiful.com/e/JWPe9q6IJ9peRKvwhYEl",
+        "description",
+        None,
+    )
+    filtered = SOURCE.model_copy(update={"filter": FeedFilter(keywords=("protest action",))})
+    served, notes = merge(sample, [Feed(filtered, parsed.events)])
+    assert (served.events, notes) == (sample.events, ())
+    unfiltered = SOURCE.model_copy(update={"filter": FeedFilter()})
+    served, _ = merge(sample, [Feed(unfiltered, parsed.events)])
+    assert served.by_slug[SAMPLE_SLUG] == sample.by_slug[SAMPLE_SLUG]
+    assert served.by_slug[feed_slug("reading@events.lu.ma")].locations[0].city == "Manchester"
 
 
 LINKS = [

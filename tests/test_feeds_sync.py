@@ -27,8 +27,8 @@ from widget.feeds.sync import FeedSync
 from widget.settings import Settings
 
 from conftest import PUBLIC_URL
-from feed_scenario import NOW, SLUG, luma_calendar, write_data
-from feed_server import FeedServer, Reply, calendar, vevent
+from feed_scenario import LONDON_URL, NOW, SLUG, luma_calendar, write_data
+from feed_server import FeedServer, Reply, calendar, fold, vevent
 
 AMSTERDAM = feed_slug("evt-amsterdam@events.lu.ma")
 ZURICH = feed_slug("evt-zurich@events.lu.ma")
@@ -191,6 +191,15 @@ def _many_events(count: int) -> bytes:
     )
 
 
+def _many_dates(count: int) -> bytes:
+    """One event with ``count`` RDATE values (100,000: 1.7 MB, under the size cap)."""
+    values = ",".join(
+        f"2027{1 + n // 28 % 12:02}{1 + n % 28:02}T{n // 336 % 24:02}0000Z" for n in range(count)
+    )
+    event = vevent("dates@events.lu.ma", "Protest", "20270320T140000Z", location="Paris")
+    return calendar(event.replace("END:VEVENT", fold(f"RDATE:{values}") + "\r\nEND:VEVENT"))
+
+
 # Every hostile answer, and a phrase of the error /healthz must then show.
 HOSTILE = [
     pytest.param(Reply(b"oops", 500, content_type="text/plain"), "HTTP 500", id="500"),
@@ -219,6 +228,13 @@ HOSTILE = [
     pytest.param(_redirect("http://10.0.0.1/cal.ics"), "private", id="redirect-private"),
     pytest.param(_redirect("http://169.254.169.254/latest"), "private", id="redirect-metadata"),
     pytest.param(Reply(_many_events(10_000)), "too many events", id="10000-events"),
+    # Expanded, it took 34 s and 420 MB; counted before parsing, it is refused at once.
+    pytest.param(
+        Reply(_many_dates(100_000)),
+        "event dates@events.lu.ma: too many RDATE values",
+        id="100000-rdates",
+        marks=pytest.mark.timeout(10),
+    ),
 ]
 
 
@@ -246,6 +262,47 @@ def test_a_failing_feed_keeps_the_last_good_data(
     server.serve(FEED_PATH, Reply(luma_calendar(london_cancelled=True)))
     assert sync(client) is True
     assert health(client)["status"] == "ok"
+
+
+def _reading_group(url: str | None = None, title: str = "Reading group") -> str:
+    """A Manchester reading group whose description carries London's link."""
+    return vevent(
+        "evt-reading-mcr@events.lu.ma",
+        title,
+        "20270309T190000Z",
+        "20270309T210000Z",
+        location="The Crown Pub, 12 High St, Manchester, UK",
+        url=url,
+        description=f"We read and talk. To sign up: {LONDON_URL}",
+    )
+
+
+def test_only_events_passing_the_filter_and_their_own_links_enrich(
+    client: TestClient, server: FeedServer
+) -> None:
+    """London's link in a reading group's description fills nothing in, whether the
+    filter rejects the event (it touches nothing) or passes it (it becomes an event of
+    its own); London's link as the URL of an event the filter rejects fills nothing in
+    either. London keeps what its file says; the feed's real London event still fills it."""
+    bare = location(client, SLUG, "london")
+    reading = feed_slug("evt-reading-mcr@events.lu.ma")
+    for event in (_reading_group(), _reading_group(url=LONDON_URL)):
+        server.serve(FEED_PATH, Reply(calendar(event)))
+        sync(client)
+        assert location(client, SLUG, "london") == bare
+        assert client.get(f"/events/{reading}.json").status_code == 404
+        assert health(client)["sources"][0]["ok"] is True
+    server.serve(FEED_PATH, Reply(calendar(_reading_group(title="Protest action training"))))
+    sync(client)
+    assert location(client, SLUG, "london") == bare
+    place = location(client, reading, "manchester")
+    assert (place["venue"], [link["url"] for link in place["links"]]) == (
+        "The Crown Pub, 12 High St, Manchester, UK",
+        [LONDON_URL],
+    )
+    server.serve(FEED_PATH, Reply(luma_calendar(extra=(_reading_group(),))))
+    sync(client)
+    assert location(client, SLUG, "london")["venue"] == "Parliament Square, London SW1P 3BD, UK"
 
 
 def test_a_restart_while_the_feed_is_down_serves_the_saved_copy(

@@ -91,6 +91,8 @@ def test_clicks_are_counted_per_event_and_location(client: TestClient) -> None:
         f"/go/{SAMPLE_SLUG}/den-haag/-1",
         f"/go/{SAMPLE_SLUG}/den-haag/1/2",  # no such route
         f"/go/{SAMPLE_SLUG}/",
+        f"/go/{SAMPLE_SLUG}",  # the sample has no organize link
+        "/go/no-such-event",
         "/go/no-such-event/den-haag",
         "/go/https:%2F%2Fevil.example/den-haag",
         "/go/" + "a" * 300 + "/den-haag",
@@ -130,6 +132,7 @@ def test_post_is_not_allowed(client: TestClient) -> None:
 LINKED_EVENT = {
     "date": "2025-02-07",
     "end_date": "2025-02-11",
+    "organize_url": "https://discord.gg/pauseai",
     "locations": [
         {
             "city": "Oxford",
@@ -190,3 +193,21 @@ def test_each_link_has_its_own_counted_path(
     number = path.rsplit("/", 1)[1] if path.count("/") == 4 else None
     key = ("2025-02-07-linked", "oxford", *((number,) if number else ()))
     assert clicks(linked_client) == {key: 1}
+
+
+def test_the_organize_link_is_a_counted_redirect_on_our_host(linked_client: TestClient) -> None:
+    """The widget's "organize one near you" link points at /go/{slug} on our host (inside
+    WordPress's sandbox only our own links can be followed), which redirects to the data's
+    organize_url and counts the click apart from every location."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(linked_client.get("/embed/2025-02-07-linked").text, "html.parser")
+    (organize,) = page.select("p.organize a[href]")
+    assert organize["href"] == f"{PUBLIC_URL}/go/2025-02-07-linked"
+    response = linked_client.get("/go/2025-02-07-linked", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (
+        302,
+        "https://discord.gg/pauseai",
+    )
+    assert response.headers["cache-control"] == "no-store"
+    assert clicks(linked_client) == {("2025-02-07-linked", "(organize)"): 1}

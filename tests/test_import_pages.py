@@ -311,6 +311,74 @@ def _only_location(line: str, language: str = "en") -> tuple[dict[str, Any], dic
             },
             None,
         ),
+        # A US city with its state, abbreviated with dots or without a comma: the city is
+        # the gazetteer's and CLDR's 'Washington', as '**Washington, DC**, USA' reads.
+        (
+            "- **Washington, D.C.** ([Sign up](https://lu.ma/dc))",
+            "en",
+            {
+                "city": "Washington",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/dc", "label": "Sign up"}],
+            },
+            None,
+        ),
+        (
+            "- **[Washington, D.C., USA](https://lu.ma/dc)**",
+            "en",
+            {"city": "Washington", "country": "US", "links": [{"url": "https://lu.ma/dc"}]},
+            None,
+        ),
+        (
+            "- **Washington DC** ([Sign up](https://lu.ma/dc))",
+            "en",
+            {
+                "city": "Washington",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/dc", "label": "Sign up"}],
+            },
+            None,
+        ),
+        (
+            "- **Washington, DC** ([Sign up](https://lu.ma/dc))",
+            "en",
+            {
+                "city": "Washington",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/dc", "label": "Sign up"}],
+            },
+            None,
+        ),
+        (
+            "- **St. Louis, MO** ([Sign up](https://lu.ma/stl))",
+            "en",
+            {
+                "city": "St. Louis",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/stl", "label": "Sign up"}],
+            },
+            None,
+        ),
+        (
+            "- **Portland, OR** ([Sign up](https://lu.ma/pdx))",
+            "en",
+            {
+                "city": "Portland",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/pdx", "label": "Sign up"}],
+            },
+            None,
+        ),
+        (
+            "- **Cambridge, MA, USA** ([Sign up](https://lu.ma/cam))",
+            "en",
+            {
+                "city": "Cambridge",
+                "country": "US",
+                "links": [{"url": "https://lu.ma/cam", "label": "Sign up"}],
+            },
+            None,
+        ),
     ],
 )
 def test_real_line_becomes_its_location(
@@ -418,6 +486,27 @@ def test_where_when_block(words: tuple[str, str], language: str) -> None:
         ("Protest", "13-15 mei", {"year": 2024}, ("2024-05-13", "2024-05-15")),
         ("Protest 2024", "30 May \u2013 2 June", {}, ("2024-05-30", "2024-06-02")),
         ("Protest 2024", "13. bis 15. Mai {#may}", {}, ("2024-05-13", "2024-05-15")),
+        # Across the New Year: both years written, or one, and the end in the next year.
+        (
+            "Protest 30 December 2024 \u2013 2 January 2025",
+            "Protests",
+            {},
+            ("2024-12-30", "2025-01-02"),
+        ),
+        # One year written after a range that crosses New Year is the year of its end.
+        ("Protest", "December 30th - January 2nd, 2024", {}, ("2023-12-30", "2024-01-02")),
+        ("Protest", "30 December \u2013 2 January 2025", {}, ("2024-12-30", "2025-01-02")),
+        # A year from elsewhere (the title, when the range is in a heading) is the start's.
+        ("Protest 2025", "30 December \u2013 2 January", {}, ("2025-12-30", "2026-01-02")),
+        ("Protest", "30 December - 2 January", {"year": 2024}, ("2024-12-30", "2025-01-02")),
+        (
+            "Protest",
+            "December 30th - January 2nd",
+            {"when": date(2024, 12, 30)},
+            ("2024-12-30", "2025-01-02"),
+        ),
+        # A range ending before it starts, with --date: the date given, the end reported.
+        ("Protest", "November 22nd-20th", {"when": date(2024, 11, 22)}, ("2024-11-22", None)),
     ],
 )
 def test_event_dates(
@@ -593,7 +682,7 @@ def _simple(city: str, country: str, url: str | None, label: str | None = None) 
 DE_LABEL = "melden Sie sich auf {} an"
 PAGES: dict[str, dict[str, Any]] = {
     "2024-november.md": {
-        "args": ["--lang", "en"],
+        "args": [],
         "date": date(2024, 11, 20),
         "end_date": date(2024, 11, 22),
         "organize_url": "https://discord.gg/2XXWXvErfA",
@@ -622,7 +711,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "2025-february.md": {
-        "args": ["--lang", "en", "--date", "2025-02-07"],
+        "args": ["--date", "2025-02-07"],
         "date": date(2025, 2, 7),
         "end_date": date(2025, 2, 11),
         "organize_url": "https://discord.gg/9MN5yhNR3K",
@@ -650,7 +739,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "2023-oct.md": {
-        "args": ["--lang", "en"],
+        "args": [],
         "date": date(2023, 10, 21),
         "end_date": None,
         "organize_url": "https://discord.gg/anXWYCCdH5",
@@ -697,7 +786,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "2024-february.md": {
-        "args": ["--lang", "en"],
+        "args": [],
         "date": date(2024, 2, 12),
         "end_date": None,
         "organize_url": None,
@@ -838,11 +927,16 @@ def _import_example(name: str, out: Path) -> tuple[importer.ImportedPage, Path]:
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_example_page_imports_exactly(name: str, tmp_path: Path) -> None:
+def test_example_page_imports_exactly(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every location, link, date and the organize link of a real page, exactly; every
-    bullet of its city list accounted for."""
+    bullet of its city list accounted for. A page named without .LANG.md (PauseAI's
+    English originals) is read as English, and the import says so."""
     spec = PAGES[name]
     page, directory = _import_example(name, tmp_path)
+    note = f"{EXAMPLES / name}: language: en (no .LANG.md suffix; pass --lang to change)"
+    assert (note in capsys.readouterr().err.splitlines()) == (name.count(".") == 1)
     written = yaml.safe_load((directory / "event.yaml").read_text())
     assert written["locations"] == spec["locations"]
     assert (written["date"], written.get("end_date")) == (spec["date"], spec["end_date"])
@@ -858,9 +952,10 @@ def test_page_without_a_list_is_refused_with_a_starter(
     """A report of a past protest (no city list) exits 1, says what was looked for and
     prints a starter event.yaml with the date, the links and the press it found."""
     page = EXAMPLES / "deepmind-protest-2025.md"
-    assert import_command.main([str(page), "--lang", "en", "--out", str(tmp_path)]) == 1
+    assert import_command.main([str(page), "--out", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
+        f"{page}: language: en (no .LANG.md suffix; pass --lang to change)",
         f"{page}: {importer.LOOKED_FOR}",
         f"{page}: a starter event.yaml is on stdout",
     ]
@@ -1040,12 +1135,9 @@ def test_single_location_pages(page: str, expected: dict[str, Any]) -> None:
 def test_cli_date_year_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--date YYYY gives the year of a page that writes only day and month (a range)."""
     page = EXAMPLES / "2025-february.md"
-    assert import_command.main([str(page), "--lang", "en", "--out", str(tmp_path)]) == 1
+    assert import_command.main([str(page), "--out", str(tmp_path)]) == 1
     assert "pass --date YYYY-MM-DD (or --date YYYY)" in capsys.readouterr().err
-    assert (
-        import_command.main([str(page), "--lang", "en", "--date", "2025", "--out", str(tmp_path)])
-        == 0
-    )
+    assert import_command.main([str(page), "--date", "2025", "--out", str(tmp_path)]) == 0
     catalog, problems = load(tmp_path)
     assert problems == [] and catalog is not None
     [event] = catalog.events
@@ -1089,8 +1181,22 @@ def test_cli_date_year_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                 ("Hamburg", "DE", "https://a.org/h"),
             ],
         ),
+        # Two or three bold places in one bullet: one location each, with the links after it.
+        (
+            "- **Paris**, France ([Sign up](https://lu.ma/p)) and **Lyon**, France "
+            "([Sign up](https://lu.ma/l))\n"
+            "- [**Oslo**](https://lu.ma/o), Norway, [**Bergen**](https://lu.ma/b), Norway & "
+            "**Trondheim**, Norway _(details t.b.a.)_\n",
+            [
+                ("Paris", "FR", "https://lu.ma/p"),
+                ("Lyon", "FR", "https://lu.ma/l"),
+                ("Oslo", "NO", "https://lu.ma/o"),
+                ("Bergen", "NO", "https://lu.ma/b"),
+                ("Trondheim", "NO", None),
+            ],
+        ),
     ],
-    ids=["headings", "nested", "numbered"],
+    ids=["headings", "nested", "numbered", "two-cities-one-bullet"],
 )
 def test_country_groups_and_list_kinds(
     lists: str, expected: list[tuple[str, str, str | None]]

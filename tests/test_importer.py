@@ -223,7 +223,7 @@ def test_english_page(tmp_path: Path) -> None:
     """An English page with other platforms and countries imports with every fact exact."""
     event = _import(ENGLISH, tmp_path)
     assert _rows(event) == [
-        ("Washington DC", "US", "mobilize", "https://www.mobilize.us/pauseai/event/700123/"),
+        ("Washington", "US", "mobilize", "https://www.mobilize.us/pauseai/event/700123/"),
         (
             "Manchester",
             "GB",
@@ -288,6 +288,19 @@ def test_english_page(tmp_path: Path) -> None:
             1,
             "not a date",
         ),
+        # A range that still ends before it starts is reported, not cut to one day.
+        (
+            "---\ntitle: Protest 22-20 November 2024\n---\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            1,
+            "not a date (the range ends on 2024-11-20, before it starts on 2024-11-22)",
+        ),
+        (
+            "---\ntitle: Protest 2 January 2025 \u2013 30 December 2024\n---\n\n"
+            "- **Berlin**, Germany ([x](https://example.org/a))\n",
+            1,
+            "not a date (the range ends on 2024-12-30, before it starts on 2025-01-02)",
+        ),
         (
             "# PauseAI protest 13 May 2024\n\n- **Berlin**, Germany ([x](https://example.org/a))\n",
             1,
@@ -317,6 +330,8 @@ def test_english_page(tmp_path: Path) -> None:
         "no-year",
         "dates-disagree",
         "impossible-date",
+        "range-ends-first",
+        "range-years-reversed",
         "no-front-matter",
         "bad-front-matter",
         "no-title",
@@ -337,6 +352,8 @@ def test_every_skipped_bullet_in_one_pass() -> None:
         PAGE_HEAD + "- **A**, Nowhere ([x](https://example.org/a))\n"
         "- **Berlin**, Germany ([x](https://example.org/b))\n"
         "- **Atlantis**, Atlantida ([x](https://example.org/c))\n"
+        # Two bold places, one link after both: whose it is cannot be told.
+        "- **Paris** and **Lyon**, France ([Sign up](https://lu.ma/pl))\n"
     )
     imported = importer.parse_page(page, language="en")
     assert [(loc["city"], loc["country"]) for loc in imported.event["locations"]] == [
@@ -345,8 +362,9 @@ def test_every_skipped_bullet_in_one_pass() -> None:
     assert [(p.line, p.level, p.message) for p in imported.reports] == [
         (7, "warning", "skipped: no country recognised in 'A, Nowhere (x)'"),
         (9, "warning", "skipped: no country recognised in 'Atlantis, Atlantida (x)'"),
+        (10, "warning", "skipped: several cities in one bullet 'Paris and Lyon, France (Sign up)'"),
     ]
-    assert imported.summary == "1 locations from 3 bullets; 2 skipped (listed above)"
+    assert imported.summary == "1 locations from 4 bullets; 3 skipped (listed above)"
 
 
 def test_relative_signup_link_resolved() -> None:
@@ -520,7 +538,8 @@ def test_cli_bad_options(
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("page.md", "---\ntitle: x\n---\n", "cannot tell the page's language"),
+        # A suffix that looks like a language but is none we support (NAME.md is English).
+        ("page.xx.md", "---\ntitle: x\n---\n", "cannot tell the page's language"),
         ("page.nl.md", b"---\ntitle: caf\xe9\n---\n", "not valid UTF-8"),
         ("missing.nl.md", None, "cannot read"),
     ],
@@ -532,7 +551,8 @@ def test_cli_unreadable_pages(
     content: str | bytes | None,
     expected: str,
 ) -> None:
-    """A page without a language suffix, with bad bytes or missing exits 1 with a message."""
+    """A page with an unknown language suffix, with bad bytes or missing exits 1 with a
+    message."""
     page = tmp_path / name
     if isinstance(content, str):
         page.write_text(content)

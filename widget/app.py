@@ -44,6 +44,7 @@ ROUTES = [
     Route("/events/{slug}", event_page.event_page, name="event_page"),
     Route("/embed.js", static.embed_js, name="embed_js"),
     Route("/embed/{slug}", embed.widget, name="embed"),
+    Route("/go/{slug}", go.organize_redirect, name="go_organize"),
     Route("/go/{slug}/{location}", go.signup_redirect, name="go"),
     Route("/go/{slug}/{location}/{link}", go.signup_redirect, name="go_link"),
     Route("/oembed", oembed.oembed, name="oembed"),

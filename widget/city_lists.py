@@ -5,8 +5,10 @@ bullet names a place (``widget.page_places``) is a city list: each bullet become
 location or the organize-here link, or is reported with its line and why; bullets hidden
 in HTML comments are reported too; a later list without links that repeats the cities (a
 press release's "Locations:") is reported, not imported twice. A list with a "Where:"
-line, or one place with its link bullets, is a single-location block. Nothing in a city
-list is dropped without a ``PageProblem``.
+line, or one place with its link bullets, is a single-location block. A bullet naming
+several bold places ('**Paris**, France (…) and **Lyon**, France (…)') is one location per
+place with the links after it, or reported when that is ambiguous. Nothing in a city list
+is dropped without a ``PageProblem``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from markdown_it.token import Token
@@ -38,6 +41,8 @@ from widget.page_places import (
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _COMMENTED_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+(.+?)[ \t]*$", re.M)
+# What joins two bold places of one bullet ('**Paris**, France (…) and **Lyon**, France (…)').
+_JOINER = re.compile(r"(?:[\s,;/&+]|(?<!\w)(?:and|en|und|et|e|y|og|och|ja)(?!\w))*$", re.I)
 
 
 def closing_index(tokens: list[Token], index: int) -> int:
@@ -64,6 +69,10 @@ class _Bullet:
     reason: str = ""
     value: str = ""  # the text after a Where:/When: label
     children: list[_Bullet] = field(default_factory=list)
+    # One bullet per bold place of a bullet naming several; ``several`` when they cannot be
+    # told apart (a part that is no place, or a place without links before one with links).
+    pieces: list[_Bullet] = field(default_factory=list)
+    several: bool = False
 
 
 @dataclass
@@ -88,12 +97,43 @@ class LocationReader(LocationRecords):
             if country_candidates(inside):
                 place = read_place(f"{flat.text[:end]}, {inside}", self.language) or place
         if isinstance(place, Place):
-            return _Bullet(line, flat, "location", place)
+            bullet = _Bullet(line, flat, "location", place)
+            pieces = self._apart(flat, line, country)
+            if pieces is not None:
+                bullet.pieces = pieces
+                bullet.several = not pieces
+            return bullet
         if flat.links and not re.sub(r"[\W_]+", "", flat.outside_links(0)):
             return _Bullet(line, flat, "link", reason=place)
         if flat.links and (is_organize_call(flat.plain) or "discord" in flat.plain.casefold()):
             return _Bullet(line, flat, "organize")
         return _Bullet(line, flat, "other", reason=place)
+
+    def _apart(self, flat: Flat, line: int, country: str | None) -> list[_Bullet] | None:
+        """The bullets of a bullet holding several bold places, each place with the links
+        after it; [] when they cannot be told apart, None for a bullet of one place."""
+        starts = {
+            next((k.start for k in flat.links if k.start <= bold < k.end), bold)
+            for bold in flat.bold[1:]
+        }
+        bounds = [0, *sorted(at for at in starts if at > 0), len(flat.text)]
+        if len(bounds) < 3:
+            return None
+        pieces = []
+        for start, end in pairwise(bounds):
+            end = start + len(_JOINER.sub("", flat.text[start:end]))
+            pieces.append(self._bullet(flat.piece(start, end), line, country))
+        places = [
+            p
+            for p in pieces
+            if p.kind == "location" and p.place and (p.place.city or p.place.online)
+        ]
+        if len(places) < 2:
+            return None  # '**Paris**, France (…) **new!**': one place
+        linked = [bool(p.flat.links) for p in pieces]
+        if len(places) < len(pieces) or (False in linked and True in linked[linked.index(False) :]):
+            return []  # a place without links before links that may be its own
+        return pieces
 
     def _items(
         self, tokens: list[Token], start: int, end: int, country: str | None
@@ -197,7 +237,15 @@ class LocationReader(LocationRecords):
     def _city_bullet(self, bullet: _Bullet) -> None:
         self.bullets += 1
         text = bullet.flat.plain
-        if bullet.kind == "location" and bullet.place is not None:
+        if bullet.several:
+            self.problem(
+                bullet.line, f"skipped: several cities in one bullet {text[:80]!r}", "warning"
+            )
+        elif bullet.pieces:
+            for piece in bullet.pieces:
+                self._city_bullet(piece)
+            self.bullets -= len(bullet.pieces)  # one bullet of the page
+        elif bullet.kind == "location" and bullet.place is not None:
             if bullet.children and not bullet.flat.links and not bullet.place.city:
                 self.bullets -= 1  # a country heading its own list of cities
                 return

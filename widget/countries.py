@@ -9,6 +9,7 @@ for several ("Congo", "Georgia", "CA") is settled by the city (``widget.localize
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from babel import Locale
@@ -177,11 +178,15 @@ def _regions() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def region_country(name: str) -> str | None:
-    """The country of a US state or Canadian province ('Oregon', 'ON' → 'CA'), else None."""
+    """The country of a US state or Canadian province ('Oregon', 'ON' → 'CA', 'D.C.' → 'US'),
+    else None."""
     names, abbreviations = _regions()
     stripped = name.strip().rstrip(".")
     if stripped in abbreviations:
         return abbreviations[stripped]
+    dotted = re.fullmatch(r"([A-Z])\.\s?([A-Z])", stripped)  # 'D.C' (a part's dot is cut)
+    if dotted and "".join(dotted.groups()) in abbreviations:
+        return abbreviations["".join(dotted.groups())]
     return names.get(_key(name))
 
 

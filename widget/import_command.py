@@ -22,6 +22,9 @@ from widget.localized_names import language_from_filename
 from widget.model import check_url
 from widget.store import EVENT_FILE, Problem, load_event
 
+# What a NAME.LANG.md suffix looks like ('nl', 'pt-BR'): another dot in a name is no language.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
+
 
 def _page_line(page: ImportedPage, problem: Problem) -> int | None:
     """The page line a problem in the written event.yaml came from, if it names an item."""
@@ -85,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         "page",
         type=Path,
         metavar="PAGE.md",
-        help="a PauseAI website page, named NAME.LANG.md (e.g. protest.nl.md)",
+        help="a PauseAI website page, named NAME.LANG.md (e.g. protest.nl.md); NAME.md is English",
     )
     parser.add_argument(
         "--base-url",
@@ -94,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"resolve relative links against this (default {DEFAULT_BASE_URL})",
     )
     parser.add_argument(
-        "--lang", metavar="LANG", help="the page's language (default: LANG from NAME.LANG.md)"
+        "--lang",
+        metavar="LANG",
+        help="the page's language (default: LANG from NAME.LANG.md, else en)",
     )
     parser.add_argument(
         "--date",
@@ -125,19 +130,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args: argparse.Namespace) -> tuple[str, date | None, int | None, list[str]]:
-    """The language, date and year from the arguments, and problems with them."""
+def _options(
+    args: argparse.Namespace, notes: list[str]
+) -> tuple[str, date | None, int | None, list[str]]:
+    """The language, date and year from the arguments, and problems with them; a language
+    taken by default is told in ``notes``."""
     errors: list[str] = []
     try:
         check_url(args.base_url)
     except ValueError as error:
         errors.append(f"--base-url: {error}")
     by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
-    language = (
-        by_folded.get((args.lang or "").casefold())
-        if args.lang
-        else (language_from_filename(args.page.name))
-    )
+    suffix = args.page.name.split(".")[-2] if args.page.name.count(".") >= 2 else None
+    if args.lang:
+        language = by_folded.get(args.lang.casefold())
+    elif suffix is None or not _LANGUAGE_TAG.fullmatch(suffix):
+        language = "en"  # PauseAI's originals are English: 2024-november.md
+        notes.append(f"{args.page}: language: en (no .LANG.md suffix; pass --lang to change)")
+    else:
+        language = language_from_filename(args.page.name)
     if language is None:
         given = (
             f"--lang {args.lang!r} is not supported"
@@ -168,7 +179,10 @@ def main(args: list[str]) -> int:
         namespace = _parser().parse_args(args)
     except SystemExit as exit_:  # argparse already printed usage or help
         return exit_.code if isinstance(exit_.code, int) else 1
-    language, when, year, errors = _options(namespace)
+    notes: list[str] = []
+    language, when, year, errors = _options(namespace, notes)
+    for note in notes:
+        print(note, file=sys.stderr)
     page_name = str(namespace.page)
     text = None
     if not errors:

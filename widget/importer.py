@@ -231,7 +231,15 @@ def _event_dates(
             return None, None
     if given is not None:
         if spans and (spans[0][2].day, spans[0][2].month) == (given.day, given.month):
-            return resolve_span(spans[0][2], given.year)[0], _end(spans[0][2], given.year)
+            try:
+                return resolve_span(spans[0][2], given.year)
+            except ValueError as error:
+                line, text = spans[0][0], spans[0][1]
+                reader.problem(
+                    line or heading_line or 1,
+                    f"end of the range {text!r} dropped ({error}): pass --date YYYY-MM-DD",
+                    "warning",
+                )
         return given, None
     if not spans:
         if front is not None:
@@ -254,7 +262,9 @@ def _event_dates(
         )
         return None, None
     try:
-        first, last = resolve_span(span, chosen)
+        # A year written in the range's own text ('30 December - 2 January 2025') is the
+        # end's year when the range crosses New Year; one from elsewhere is the start's.
+        first, last = resolve_span(span, chosen, year_is_end=find_year(text) is not None)
     except ValueError as error:
         reader.problem(line or heading_line or 1, f"not a date ({error}): pass --date YYYY-MM-DD")
         return None, None
@@ -263,13 +273,6 @@ def _event_dates(
             line or 1, f"front matter date {front} differs from {text!r}; used {first}", "note"
         )
     return first, last
-
-
-def _end(span: Any, year: int) -> date | None:
-    try:
-        return resolve_span(span, year)[1]
-    except ValueError:
-        return None
 
 
 def default_slug(when: date, title: str, language: str) -> str:

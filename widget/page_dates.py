@@ -2,9 +2,12 @@
 
 ``find_span`` reads a day and month or a range ('13 mei', 'November 20th-22nd',
 'February 7-11' with a hyphen or a dash, '13-15 mei', '30 May - 2 June', '13. bis 15.
-Mai') with Babel's month names for the page's language; ``find_times`` reads a time or a
-time range ('16:30 - 18:00', '4:00 pm GMT', '10 Uhr', '18h30'); ``resolve_span`` puts a
-year on a span.
+Mai', '30 December 2024 - 2 January 2025') with Babel's month names for the page's
+language; ``find_times`` reads a time or a time range ('16:30 - 18:00', '4:00 pm GMT',
+'10 Uhr', '18h30'); ``resolve_span`` puts a year on a span: a range whose end month comes
+before its start month ends in the next year (or in the year written after its end), and a
+range that still ends before it starts is a ValueError for the caller to report, never
+silently one day.
 """
 
 from __future__ import annotations
@@ -60,12 +63,15 @@ _TIME_JOIN = re.compile(rf"^\s*(?:[{_DASHES}]|to|tot|bis|until|till|à|a|al|til|
 
 @dataclass(frozen=True)
 class Span:
-    """A day and month, with the last day and month of a range (None for one day)."""
+    """A day and month, with the last day and month of a range (None for one day), and the
+    years written at both ends of a range ('30 December 2024 - 2 January 2025'), if both are."""
 
     day: int
     month: int
     end_day: int | None = None
     end_month: int | None = None
+    year: int | None = None
+    end_year: int | None = None
 
 
 def _plain(text: str) -> str:
@@ -73,9 +79,10 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _tokens(text: str, language: str) -> list[tuple[str, int]]:
+def _tokens(text: str, language: str, years: dict[int, int] | None = None) -> list[tuple[str, int]]:
     """('day', n), ('month', n) and ('range', 0) tokens; years, fillers and other words
-    become ('word', 0) only where they separate a day from a month for good."""
+    become ('word', 0) only where they separate a day from a month for good. A year is no
+    token: ``years`` maps the index of the token it follows to it."""
     months, weekdays = calendar(language)
     found: list[tuple[str, int]] = []
     words = _TOKEN.findall(_plain(text))
@@ -85,6 +92,8 @@ def _tokens(text: str, language: str) -> list[tuple[str, int]]:
                 found.append(("day", int(word)))
             elif len(word) != 4:
                 found.append(("word", 0))
+            elif years is not None and found and _YEAR.fullmatch(word):
+                years.setdefault(len(found) - 1, int(word))
         elif word in months:
             found.append(("month", months[word]))
         elif word[0] in _DASHES or word in _RANGE_WORDS:
@@ -102,7 +111,8 @@ def _tokens(text: str, language: str) -> list[tuple[str, int]]:
 
 def find_span(text: str, language: str) -> Span | None:
     """The first date or date range written in ``text``, None without a day and month."""
-    tokens = _tokens(text, language)
+    years: dict[int, int] = {}
+    tokens = _tokens(text, language, years)
     kinds = "".join({"day": "d", "month": "m", "range": "-", "word": "w"}[k] for k, _ in tokens)
     values = [v for _, v in tokens]
     patterns = (  # longest first; letters as in ``kinds``
@@ -118,9 +128,20 @@ def find_span(text: str, language: str) -> Span | None:
             if kinds.startswith(pattern, start):
                 at = [None if i is None else values[start + i] for i in (day, month)]
                 end = [None if i is None else values[start + i] for i in (end_day, end_month)]
-                if end_day is not None and (end[1], end[0]) <= (at[1], at[0]):
-                    end = [None, None]  # '13-13 mei' or a wrap into the next year: one day
-                return Span(at[0] or 0, at[1] or 0, end[0], end[1])
+                if end_day is None or (end[1], end[0]) == (at[1], at[0]):
+                    return Span(at[0] or 0, at[1] or 0)  # one day, or '13-13 mei'
+                # Years written after both ends ('30 December 2024 - 2 January 2025').
+                year = years.get(start + pattern.index("-") - 1)
+                end_year = years.get(start + len(pattern) - 1)
+                both = year is not None and end_year is not None
+                return Span(
+                    at[0] or 0,
+                    at[1] or 0,
+                    end[0],
+                    end[1],
+                    year if both else None,
+                    end_year if both else None,
+                )
     return None
 
 
@@ -141,12 +162,27 @@ def find_iso_date(text: str) -> date | None:
         return None
 
 
-def resolve_span(span: Span, year: int) -> tuple[date, date | None]:
-    """The span's first and last day in ``year``; raises ValueError for '31 February'."""
+def resolve_span(span: Span, year: int, year_is_end: bool = False) -> tuple[date, date | None]:
+    """The span's first day in ``year`` and its last day: in the year written after the
+    range's end when both ends have one, else in the next year when the end month comes
+    before the start month ('30 December - 2 January'). A single year written with a range
+    that crosses New Year belongs to its end (``year_is_end``: '30 December - 2 January
+    2025' starts in 2024). Raises ValueError for '31 February' or a range that ends before
+    it starts ('22-20 November', '2 January 2025 - 30 December 2024')."""
+    crosses = span.end_month is not None and span.end_month < span.month
+    if year_is_end and crosses and span.year is None:
+        year -= 1
     first = date(year, span.month, span.day)
     if span.end_day is None or span.end_month is None:
         return first, None
-    return first, date(year, span.end_month, span.end_day)
+    if span.year is not None and span.end_year is not None:
+        end_year = year + span.end_year - span.year
+    else:
+        end_year = year + (1 if crosses else 0)
+    last = date(end_year, span.end_month, span.end_day)
+    if last <= first:
+        raise ValueError(f"the range ends on {last}, before it starts on {first}")
+    return first, last
 
 
 def front_matter_date(value: object) -> date | None:

@@ -9,6 +9,9 @@ comma-separated parts are told apart by what they name (a country, a state, a kn
 - ``Country, [Region,] [Venue,] City ([l](u), [l](u))`` (country first);
 - ``**Zürich**, Switzerland _(details t.b.a.)_``, ``UK (exact location TBD)``, ``Online``;
 - ``Where: …`` / ``When: …`` label bullets in every supported language.
+
+A state after a city reads as its own part with or without dots and comma: ``Washington,
+D.C.``, ``Washington DC`` and ``Washington, DC`` are all Washington, US.
 """
 
 from __future__ import annotations
@@ -129,6 +132,8 @@ _CLOCK = re.compile(
     re.I,
 )
 _EDGE = f" \t.,;:!?*_\u200b\u00a0\u2013\u2014-{BREAK}"
+# A state's abbreviation after a city without a comma: 'Washington DC', 'Portland OR'.
+_STATE_AFTER = re.compile(r"^(.*[^\W\d_])\s+([A-Z]\.?\s?[A-Z])$")
 
 
 @dataclass(frozen=True)
@@ -143,10 +148,22 @@ class Link:
 
 @dataclass(frozen=True)
 class Flat:
-    """A bullet's inline Markdown as plain text, link texts included, with its links."""
+    """A bullet's inline Markdown as plain text, link texts included, with its links and
+    where each outermost bold run starts."""
 
     text: str
     links: tuple[Link, ...] = ()
+    bold: tuple[int, ...] = ()
+
+    def piece(self, start: int, end: int) -> Flat:
+        """The text from ``start`` to ``end`` with the links inside it, as a Flat of its own."""
+        links = tuple(
+            Link(k.label, k.href, k.start - start, k.end - start)
+            for k in self.links
+            if start <= k.start and k.end <= end
+        )
+        bold = tuple(b - start for b in self.bold if start <= b < end)
+        return Flat(self.text[start:end], links, bold)
 
     def outside_links(self, start: int, end: int | None = None) -> str:
         """The text from ``start`` to ``end`` with the link texts left out."""
@@ -171,7 +188,15 @@ def flatten(inline: Token) -> Flat:
     text: list[str] = []
     links: list[Link] = []
     opened: list[tuple[str, int]] = []
+    bold: list[int] = []
+    depth = 0
     for child in inline.children or []:
+        if child.type == "strong_open":
+            if not depth:
+                bold.append(len("".join(text)))
+            depth += 1
+        elif child.type == "strong_close":
+            depth = max(0, depth - 1)
         if child.type in ("text", "code_inline", "image"):
             text.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -185,7 +210,7 @@ def flatten(inline: Token) -> Flat:
             end = len("".join(text))
             label = " ".join("".join(text)[start:end].replace(BREAK, " ").split())
             links.append(Link(label, href, start, end))
-    return Flat("".join(text), tuple(links))
+    return Flat("".join(text), tuple(links), tuple(bold))
 
 
 _LETTERS = str.maketrans({"ð": "d", "þ": "th", "æ": "ae", "ø": "o", "œ": "oe", "ß": "ss"})
@@ -267,7 +292,19 @@ def _split(head: str) -> tuple[list[str], str | None]:
         flag = "".join(chr(ord(c) - 0x1F1E6 + ord("A")) for c in match.group(1))
         head = _FLAG.sub(" ", head)
     parts = [" ".join(p.split()).strip(_EDGE) for p in _PARTS.split(head)]
-    return [p for p in parts if p and not _CLOCK.match(p)], flag
+    split: list[str] = []
+    for part in parts:
+        # 'Washington DC', 'Washington D.C.': the city and its state, as if comma-separated.
+        match = _STATE_AFTER.match(part)
+        if (
+            match
+            and region_country(match.group(2))
+            and not country_candidates(part) - {region_country(match.group(2))}
+        ):
+            split.extend(match.groups())
+        else:
+            split.append(part)
+    return [p for p in split if p and not _CLOCK.match(p)], flag
 
 
 def read_place(head: str, language: str, default_country: str | None = None) -> Place | str:

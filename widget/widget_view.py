@@ -186,8 +186,12 @@ class WidgetView:
 
     @property
     def organize_link(self) -> str | None:
-        """The "organize one near you" link, while the event is still ahead."""
-        return self.organize_url if self.signups_open else None
+        """The "organize one near you" link, while the event is still ahead: our counted
+        ``/go/{slug}`` redirect (inside WordPress's sandbox only links to our own host can
+        be followed), never the target itself."""
+        if self.organize_url is None or not self.signups_open:
+            return None
+        return organize_go_url(self.publish_url.removesuffix("/"), self.slug)
 
     @property
     def providers(self) -> tuple[MediaProvider, ...]:
@@ -293,6 +297,11 @@ def go_url(public_url: str, slug: str, location_id: str, number: int = 1) -> str
     default; further links by their number from 2 on)."""
     url = f"{public_url}/go/{quote(slug)}/{quote(location_id)}"
     return url if number == 1 else f"{url}/{number}"
+
+
+def organize_go_url(public_url: str, slug: str) -> str:
+    """The counted redirect URL of an event's "organize one near you" link."""
+    return f"{public_url}/go/{quote(slug)}"
 
 
 ONLINE_GROUP = "online"  # the group of online locations that name no country

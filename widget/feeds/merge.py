@@ -1,14 +1,20 @@
 """File catalog + feed events → the catalog that serves. A pure function.
 
-- A feed event whose link is one of a file location's links *enriches* that location:
-  the file wins wherever the location says something; the feed fills the venue, the
-  times (in the location's own zone when the file gives one), the time zone, the day, the
-  coordinates, and a cancellation. Links are compared without scheme, ``www.``, query,
-  fragment or trailing slash (``lu.ma`` and ``luma.com`` are one host).
-- Any other feed event that passes its source's filter becomes an event of its own, with
-  one location, a slug derived from its UID alone (so ``/events/{slug}`` never moves) and
-  its text as the feed wrote it: templates escape titles and summaries, and the body goes
-  through the Markdown sanitizer like every file body.
+Only the feed events that pass their source's filter are used at all; the others touch
+nothing (a feed's reading group never fills in a protest's venue).
+
+- A feed event whose own link (its ``URL`` property, or a link given as ``LOCATION``) is
+  one of a file location's links *enriches* that location: the file wins wherever the
+  location says something; the feed fills the venue, the times (in the location's own
+  zone when the file gives one), the time zone, the day, the coordinates, and a
+  cancellation. Links are compared without scheme, ``www.``, query, fragment or trailing
+  slash (``lu.ma`` and ``luma.com`` are one host). A link found in the description says
+  nothing about which event it is ("sign up for the London protest: …") and never
+  enriches.
+- Any other feed event becomes an event of its own, with one location, a slug derived
+  from its UID alone (so ``/events/{slug}`` never moves) and its text as the feed wrote
+  it: templates escape titles and summaries, and the body goes through the Markdown
+  sanitizer like every file body.
 
 What cannot become an event (no country, a slug taken by a file) is skipped with a note.
 """
@@ -57,12 +63,13 @@ def merge(files: Catalog, feeds: Sequence[Feed]) -> tuple[Catalog, tuple[str, ..
     new: list[tuple[Feed, FeedEvent]] = []
     for feed in feeds:
         for item in feed.events:
-            target = links.get(link_key(item.url)) if item.url else None
-            if target is not None:
-                if _better(files, target, item, enrichments.get(target)):
-                    enrichments[target] = item
-            elif feed.source.filter.accepts(f"{item.title}\n{item.description}", item.categories):
+            if not feed.source.filter.accepts(f"{item.title}\n{item.description}", item.categories):
+                continue
+            target = links.get(link_key(item.own_url)) if item.own_url else None
+            if target is None:
                 new.append((feed, item))
+            elif _better(files, target, item, enrichments.get(target)):
+                enrichments[target] = item
     events = [_enriched(event, enrichments, notes) for event in files.events]
     taken = {event.slug for event in events}
     for feed, item in new:

@@ -3,12 +3,19 @@
 ``parse_feed`` is pure (the clock comes in as ``now``) and bounded, whatever the body:
 
 - it must start with ``BEGIN:VCALENDAR`` (an HTML error page is refused before parsing)
-  and hold at most ``MAX_COMPONENTS`` ``VEVENT``s (counted before parsing);
-- recurring series are expanded by recurring-ical-events only within
-  [``now - GRACE``, ``now + HORIZON``]; rules that repeat more often than daily, or by the
-  hour, minute or second, are skipped (a ``FREQ=SECONDLY`` rule would take minutes), and
-  at most ``MAX_SERIES`` series are expanded;
-- at most ``MAX_OCCURRENCES`` events are kept, the earliest first.
+  and hold at most ``MAX_COMPONENTS`` ``VEVENT``s, at most ``MAX_RDATES`` ``RDATE``
+  values in one event and ``MAX_RDATES_TOTAL`` in all (counted before parsing: parsing
+  100,000 of them alone takes seconds);
+- recurring series (an ``RRULE`` or ``RDATE``s) are expanded by recurring-ical-events
+  only within [``now - GRACE``, ``now + HORIZON``]; rules that repeat more often than
+  daily, or by the hour, minute or second, are skipped (a ``FREQ=SECONDLY`` rule would
+  take minutes), and at most ``MAX_SERIES`` series are expanded;
+- the window is expanded a stretch at a time, earliest first, and expansion stops once
+  ``MAX_OCCURRENCES`` events are in hand: at most that many are kept, the earliest first.
+
+An event's ``url`` says where it came from (``url_origin``): its ``URL`` property, a link
+given as its ``LOCATION``, or the first link of its ``DESCRIPTION``. Only the first two
+identify the event (``FeedEvent.own_url``); a link in the text may point anywhere.
 
 Past events stay for ``GRACE`` after they end (their pages keep working for a while), then
 drop out. Times keep the event's own IANA zone (``TZID``); UTC and floating times are read
@@ -21,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -35,6 +42,8 @@ from widget.model import check_timezone, check_url
 GRACE = timedelta(days=14)
 HORIZON = timedelta(days=366)
 MAX_COMPONENTS = 2000
+MAX_RDATES = 500  # RDATE values in one event
+MAX_RDATES_TOTAL = 2000  # RDATE values in the whole feed
 MAX_SERIES = 20
 MAX_OCCURRENCES = 500
 MAX_TITLE = 200
@@ -51,6 +60,12 @@ _MEETING_HOSTS = frozenset(
 _ONLINE_WORDS = frozenset(
     {"online", "virtual", "online event", "zoom", "google meet", "livestream"}
 )
+# The content lines the RDATE count looks at, in a body whose lines are unfolded.
+_COUNTED_LINE = re.compile(rb"^(?:BEGIN:|UID[;:]|RDATE[;:])[^\r\n]*", re.I | re.M)
+_FOLD = re.compile(rb"\r?\n[ \t]")
+# The first stretch of the window expanded at once; each next one is twice as long.
+_FIRST_STRETCH = timedelta(days=7)
+UrlOrigin = Literal["url", "location", "description"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class FeedEvent:
     title: str
     description: str
     url: str | None
+    url_origin: UrlOrigin | None  # where ``url`` came from (None without one)
     categories: tuple[str, ...]
     start_date: date
     end_date: date | None
@@ -73,6 +89,12 @@ class FeedEvent:
     coordinates: tuple[float, float] | None
     cancelled: bool
     online: bool
+
+    @property
+    def own_url(self) -> str | None:
+        """The event's own link (its URL property or a link as LOCATION), which
+        identifies it; None when the only link was found in the description."""
+        return self.url if self.url_origin in ("url", "location") else None
 
 
 @dataclass(frozen=True)
@@ -90,9 +112,12 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
     if not head.startswith(b"BEGIN:VCALENDAR"):
         shown = body.lstrip()[:20].decode("utf-8", "replace")
         raise FeedFormatError(f"not an iCalendar file (it starts with {shown!r})")
-    components = body.upper().count(b"BEGIN:VEVENT")
+    upper = body.upper()
+    components = upper.count(b"BEGIN:VEVENT")
     if components > MAX_COMPONENTS:
         raise FeedFormatError(f"too many events ({components}, at most {MAX_COMPONENTS})")
+    if b"RDATE" in upper:
+        _count_rdates(body)
     try:
         calendar = icalendar.Calendar.from_ical(body)
     except (ValueError, KeyError, IndexError, TypeError) as error:
@@ -108,24 +133,74 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
     }
     start, end = now - GRACE, now + HORIZON
     try:
-        occurrences = recurring_ical_events.of(bounded, skip_bad_series=True).between(start, end)
+        query = recurring_ical_events.of(bounded, skip_bad_series=True)
     except Exception as error:  # the library raises many kinds on bad rules and dates
         raise FeedFormatError(f"invalid iCalendar dates: {_clean(str(error))[:200]}") from None
     events: dict[str, FeedEvent] = {}
-    for component in occurrences:
+    # A stretch at a time, earliest first: once MAX_OCCURRENCES events are in hand, the
+    # rest of the window is never expanded. Every occurrence that starts before the end
+    # of the last stretch is in hand, so the first MAX_OCCURRENCES of them are the first.
+    stretch, length = start, _FIRST_STRETCH
+    while stretch < end and len(events) <= MAX_OCCURRENCES:
+        until = min(stretch + length, end)
         try:
-            event = _event(component, country_hint, series)
-        except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as error:
-            notes.append(f"event {_clean(str(component.get('UID', '?')))[:80]}: skipped ({error})")
-            continue
-        if event is not None and event.uid not in events:
-            events[event.uid] = event
+            occurrences = query.between(stretch, until)
+        except Exception as error:  # the library raises many kinds on bad rules and dates
+            message = _clean(str(error))[:200]
+            raise FeedFormatError(f"invalid iCalendar dates: {message}") from None
+        for component in occurrences:
+            try:
+                event = _event(component, country_hint, series)
+            except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as error:
+                uid = _clean(str(component.get("UID", "?")))[:80]
+                note = f"event {uid}: skipped ({error})"
+                if note not in notes:  # an event may be in two stretches
+                    notes.append(note)
+                continue
+            if event is not None and event.uid not in events:
+                events[event.uid] = event
+        stretch, length = until, length * 2
     ordered = sorted(events.values(), key=lambda e: (e.start_date, e.start_time or time.min, e.uid))
     if len(ordered) > MAX_OCCURRENCES:
-        notes.append(f"{len(ordered)} events in the window: kept the first {MAX_OCCURRENCES}")
+        notes.append(f"more than {MAX_OCCURRENCES} events in the window: kept the first ones")
         ordered = ordered[:MAX_OCCURRENCES]
     name = calendar.get("X-WR-CALNAME")
     return ParsedFeed(tuple(ordered), _clean(str(name))[:MAX_TITLE] if name else None, tuple(notes))
+
+
+def _count_rdates(body: bytes) -> None:
+    """Refuse a body with more than ``MAX_RDATES`` RDATE values in one event or
+    ``MAX_RDATES_TOTAL`` in all, before it is parsed (values counted by their commas)."""
+    kind, uid, in_component, total = "component", b"?", 0, 0
+    for match in _COUNTED_LINE.finditer(_FOLD.sub(b"", body)):
+        line = match.group(0)
+        head = line[:5].upper()
+        if head == b"BEGIN":
+            name = line[6:].strip().upper()
+            if name not in (b"VALARM", b"STANDARD", b"DAYLIGHT"):  # not inside another
+                kind = "event" if name == b"VEVENT" else name.decode("ascii", "replace")
+                uid, in_component = b"?", 0
+        elif head.startswith(b"UID"):
+            uid = line.split(b":", 1)[-1]
+        else:
+            values = line.count(b",") + 1  # a comma in a parameter only counts one more
+            in_component, total = in_component + values, total + values
+            if in_component > MAX_RDATES:
+                shown = _clean(uid.decode("utf-8", "replace")).strip()[:80]
+                raise FeedFormatError(
+                    f"{kind} {shown}: too many RDATE values (more than {MAX_RDATES})"
+                )
+            if total > MAX_RDATES_TOTAL:
+                raise FeedFormatError(
+                    f"too many RDATE values (more than {MAX_RDATES_TOTAL} in the feed)"
+                )
+
+
+def _rdates(component: Any) -> int:
+    """How many RDATE values a parsed event holds."""
+    value: Any = component.get("RDATE")
+    items = value if isinstance(value, list) else [value] if value is not None else []
+    return sum(len(getattr(item, "dts", [item])) for item in items)
 
 
 def _bounded(calendar: icalendar.Calendar, notes: list[str]) -> icalendar.Calendar:
@@ -133,13 +208,19 @@ def _bounded(calendar: icalendar.Calendar, notes: list[str]) -> icalendar.Calend
     kept = icalendar.Calendar()
     series = 0
     for component in calendar.subcomponents:
-        if component.name == "VEVENT" and "RRULE" in component:
-            value: Any = component["RRULE"]
-            rule: Any = value[0] if isinstance(value, list) else value
-            frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        if component.name == "VEVENT" and ("RRULE" in component or "RDATE" in component):
             uid = _clean(str(component.get("UID", "?")))[:80]
-            if frequency not in _ALLOWED_FREQUENCIES or any(p in rule for p in _SUB_DAILY_PARTS):
-                notes.append(f"event {uid}: repeats more often than daily; skipped")
+            if "RRULE" in component:
+                value: Any = component["RRULE"]
+                rule: Any = value[0] if isinstance(value, list) else value
+                frequency = str((rule.get("FREQ") or [""])[0]).upper()
+                if frequency not in _ALLOWED_FREQUENCIES or any(
+                    p in rule for p in _SUB_DAILY_PARTS
+                ):
+                    notes.append(f"event {uid}: repeats more often than daily; skipped")
+                    continue
+            if _rdates(component) > MAX_RDATES:  # counted before parsing too: a backstop
+                notes.append(f"event {uid}: more than {MAX_RDATES} RDATE values; skipped")
                 continue
             series += 1
             if series > MAX_SERIES:
@@ -164,6 +245,13 @@ def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEv
     description = _clean(str(component.get("DESCRIPTION", ""))).strip()[:MAX_DESCRIPTION]
     own_url = _web_url(str(component.get("URL", "")).strip())
     first_in_text = next(filter(None, map(_web_url, _URL_IN_TEXT.findall(description))), None)
+    origin: UrlOrigin | None = None
+    if own_url:
+        origin = "url"
+    elif location_url:
+        origin = "location"
+    elif first_in_text:
+        origin = "description"
     start = component["DTSTART"].dt
     end = component["DTEND"].dt if "DTEND" in component else None
     if end is None and "DURATION" in component:
@@ -186,6 +274,7 @@ def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEv
         title=" ".join(_clean(str(component.get("SUMMARY", ""))).split())[:MAX_TITLE],
         description=description,
         url=own_url or location_url or first_in_text,
+        url_origin=origin,
         categories=tuple(_categories(component.get("CATEGORIES"))),
         start_date=day,
         end_date=end_date,

@@ -7,9 +7,9 @@
       url: https://api.lu.ma/ics/get?entity=calendar&id=cal-abc123
       language: en                         # the language of the feed's text (default en)
       country: GB                          # for events whose LOCATION names no country
-      filter:                              # optional: new events must match one of these
-        keywords: [protest, demonstration] #   (in the title or description)
-        categories: [Protest]              #   (an iCalendar CATEGORIES value)
+      filter:                              # optional: only events matching one of these
+        keywords: [protest, demonstration] #   (in the title or description) are used,
+        categories: [Protest]              #   (an iCalendar CATEGORIES value)   new or not
       organizer: {name: PauseAI UK, url: https://pauseai.uk}
 
 A missing file means no feeds. Problems come back as ``FILE:LINE: field: problem``, like
@@ -39,7 +39,8 @@ Keyword = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class FeedFilter(Strict):
-    """Which of a feed's events become events of their own (enrichment ignores the filter)."""
+    """Which of a feed's events are used: to enrich a file's location or as events of
+    their own. An event the filter rejects touches nothing."""
 
     keywords: Annotated[tuple[Keyword, ...], Field(max_length=50)] = ()
     categories: Annotated[tuple[Keyword, ...], Field(max_length=50)] = ()

@@ -1,5 +1,5 @@
 """``/go/{slug}/{location}`` and ``/go/{slug}/{location}/{n}``: counted redirects to a
-location's links.
+location's links; ``/go/{slug}``: to the event's "organize one near you" link.
 
 The first link (the signup link) is ``/go/{slug}/{location}``; each further link has its
 own path, numbered from 2 (``/go/{slug}/{location}/2``), so every link is counted on its
@@ -39,8 +39,28 @@ async def signup_redirect(request: Request) -> Response:
         raise NotFound(f"'{location.id}' of '{event.slug}' has no link {number}.")
     if request.method == "GET":
         services(request).metrics.clicks.labels(event.slug, location.id, str(number)).inc()
+    return _redirect(location.links[number - 1].url)
+
+
+# The click counter's location label for the organize link: not a location id (ids start
+# with a letter or digit), so it can never be mistaken for one.
+ORGANIZE = "(organize)"
+
+
+async def organize_redirect(request: Request) -> Response:
+    """302 to the event's "organize one near you" link (``organize_url``), counted."""
+    event = event_for(request)
+    if event.organize_url is None:
+        raise NotFound(f"'{event.slug}' has no organize link.")
+    if request.method == "GET":
+        services(request).metrics.clicks.labels(event.slug, ORGANIZE, "1").inc()
+    return _redirect(event.organize_url)
+
+
+def _redirect(url: str) -> Response:
+    """A 302 to a URL from the data, never cached, carrying no referrer."""
     return RedirectResponse(
-        location.links[number - 1].url,
+        url,
         status_code=302,
         headers={"referrer-policy": "no-referrer", "cache-control": "no-store"},
     )
