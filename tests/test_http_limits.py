@@ -59,6 +59,16 @@ def headers_of(response: bytes) -> dict[str, str]:
     }
 
 
+def scraped(port: int, name: str) -> float:
+    """The value of the sample ``name`` (with its labels, as exposed) on /metrics."""
+    status, _, body = fetch(port, "/metrics")
+    assert status == 200
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not on /metrics")
+
+
 @pytest.fixture(scope="module")
 def slugs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A catalog of 30 generated events (enough distinct cards for a flood)."""
@@ -107,8 +117,11 @@ def test_card_widths_are_rounded_down_to_a_few(requested: int, served: int) -> N
 def test_a_request_line_too_long_is_414(server: ServerProcess) -> None:
     """A target longer than 8 KiB is answered 414 and the connection closed."""
     target = "/embed/next?x=" + "a" * LIMITS.max_request_line
+    counted = 'widget_connections_refused_total{status="414"}'
+    before = scraped(server.port, counted)
     response = raw_exchange(server.port, f"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode())
     assert status_of(response) == 414
+    assert scraped(server.port, counted) == before + 1
     assert headers_of(response)["connection"] == "close"
     # Just under the limit is still served.
     ok = "/embed/next?x=" + "a" * (LIMITS.max_request_line - 100)
@@ -134,9 +147,12 @@ def test_101_header_fields_are_431_and_100_are_served(server: ServerProcess) -> 
 def test_a_header_block_over_16_kib_is_431(server: ServerProcess) -> None:
     """Many fields adding up to more than 16 KiB, and one giant field: both 431."""
     many = [f"X-{n}: {'b' * 400}" for n in range(45)]
+    counted = 'widget_connections_refused_total{status="431"}'
+    before = scraped(server.port, counted)
     assert status_of(raw_exchange(server.port, request("/healthz", *many))) == 431
     giant = f"X-giant: {'b' * 40_000}"
     assert status_of(raw_exchange(server.port, request("/healthz", giant))) == 431
+    assert scraped(server.port, counted) == before + 2
 
 
 @pytest.mark.slow
@@ -187,6 +203,7 @@ def test_silent_and_trickling_connections_are_closed_at_the_header_deadline(
     """A connection that sends nothing, and one that trickles a header byte every 0.5 s,
     are both closed within the 10 s header deadline (plus scheduling slack)."""
     deadline = LIMITS.header_timeout
+    before = scraped(server.port, "widget_connections_head_timeouts_total")
 
     def lifetime(trickle: bool) -> float:
         with socket.create_connection(("127.0.0.1", server.port), timeout=1) as connection:
@@ -218,6 +235,7 @@ def test_silent_and_trickling_connections_are_closed_at_the_header_deadline(
     print(f"closed after {lifetimes[False]:.1f} s (silent), {lifetimes[True]:.1f} s (trickling)")
     for trickle in (False, True):
         assert deadline * 0.85 <= lifetimes[trickle] <= deadline + 2, (trickle, lifetimes)
+    assert scraped(server.port, "widget_connections_head_timeouts_total") >= before + 2
 
 
 # --- pipelining clients that never read ---------------------------------------------------------
@@ -304,12 +322,17 @@ def test_2000_idle_connections_do_not_stop_healthz(slugs: tuple[Path, list[str]]
             probes.append(fetch(server.port, "/healthz", timeout=5)[0])
             assert batch < 19 or len(idle) == 2000
         open_on_server = len(list(Path(f"/proc/{server.pid}/fd").iterdir()))
+        evicted = scraped(server.port, "widget_connections_evicted_total")
+        open_counted = scraped(server.port, "widget_connections_open")
         for connection in idle:
             connection.close()
         output = server.output()
     print(f"cap {cap}, server descriptors at 2,000 idle clients: {open_on_server}")
     assert probes == [200] * 20
     assert open_on_server < fd_limit - BACKLOG
+    # The cap is enforced by closing the idle connections longest open: /metrics says so.
+    assert evicted >= 2000 - cap
+    assert open_counted <= cap + 1
     assert "Too many open files" not in output and "EMFILE" not in output
 
 
@@ -346,6 +369,9 @@ def test_a_card_flood_gets_503_with_retry_after_and_no_other_5xx(
     assert 503 in statuses and 200 in statuses
     assert all(headers["retry-after"].isdigit() for status, headers in answers if status == 503)
     assert fetch(server.port, "/healthz")[0] == 200
+    refused = scraped(server.port, 'widget_renders_refused_total{kind="cards"}')
+    assert refused >= statuses.count(503)
+    assert scraped(server.port, 'widget_renders_in_progress{kind="cards"}') == 0
 
 
 def percentile(values: list[float], fraction: float) -> float:

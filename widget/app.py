@@ -24,6 +24,7 @@ from widget.fast_path import FastPath
 from widget.feeds.fetch import Fetcher, FetchPolicy
 from widget.feeds.state import FeedState
 from widget.feeds.sync import FeedSync, SourceStatus
+from widget.http_protocol import CONNECTIONS
 from widget.metrics import Metrics
 from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
@@ -91,7 +92,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     feeds.republish = data.recompose_async
     feeds.prime()  # sources and the saved copies of their feeds, before the first load
     data.reload()
-    return Services(
+    services = Services(
         settings=settings,
         data=data,
         cache=cache,
@@ -102,6 +103,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         ready_answers=ready_answers,
         feeds=feeds,
     )
+    metrics.watch_limits(services.renders, CONNECTIONS)
+    return services
 
 
 class WidgetApp(Starlette):

@@ -2,7 +2,8 @@
 
 ``card_text`` gathers the localized words (title, date, "14 cities in 12 countries"
 through gettext's ``ngettext``); ``render_card`` draws them. Both are pure; drawing takes
-tens of milliseconds, so the endpoint runs it in a worker thread and caches the bytes.
+tens of milliseconds, so the endpoint runs it in the card worker process
+(``widget.render_pool``) and caches the bytes.
 Fonts are DejaVu when installed (``fonts-dejavu-core``), else Pillow's built-in font.
 """
 

@@ -40,6 +40,11 @@ no header deadline and no connection cap either, and it parses in pure Python.
 A request refused here gets its answer, then a half-close and a short linger that reads
 and drops whatever the client still sends, so the client reads the status instead of a
 connection reset.
+
+What the limits did is counted in ``CONNECTIONS`` (process-wide: one server per process),
+which ``/metrics`` exposes as ``widget_connections_open``,
+``widget_connections_refused_total{status}`` (400, 414, 431, 503),
+``widget_connections_evicted_total`` and ``widget_connections_head_timeouts_total``.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ import asyncio
 import random
 import resource
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httptools
@@ -108,6 +113,23 @@ def connection_cap(fd_limit: int, backlog: int = BACKLOG, ceiling: int = 10_000)
     """
     reserve = backlog + 128
     return max(16, min(ceiling, fd_limit - reserve))
+
+
+@dataclass
+class ConnectionStats:
+    """What the connection limits did in this process (read by ``widget.metrics``)."""
+
+    open: int = 0
+    evicted: int = 0
+    head_timeouts: int = 0
+    refused: dict[int, int] = field(default_factory=dict)
+
+    def refuse(self, status: int) -> None:
+        """Count one connection answered ``status`` and closed by a limit."""
+        self.refused[status] = self.refused.get(status, 0) + 1
+
+
+CONNECTIONS = ConnectionStats()
 
 
 class _Refused(Exception):
@@ -172,6 +194,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        CONNECTIONS.open += 1
         transport.set_write_buffer_limits(high=self.limits.write_high_water)
         over = len(self.connections) - self.idle.closing - self.limits.max_connections
         if over > 0 and not self.idle.evict_oldest():
@@ -181,6 +204,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        CONNECTIONS.open -= 1
         self.idle.mark_busy(self)
         if self._refused or self._evicted:
             self.idle.closing -= 1
@@ -194,6 +218,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing() or self._refused or self._evicted:
             return False
         self._evicted = True
+        CONNECTIONS.evicted += 1
         self.idle.closing += 1
         self._cancel_head_deadline()
         self.transport.close()
@@ -311,6 +336,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _head_deadline_passed(self) -> None:
         self._head_deadline = None
         if self.idle_now and not self.transport.is_closing():
+            CONNECTIONS.head_timeouts += 1
             self.transport.close()
 
     def _refuse(self, status: int, message: str) -> None:
@@ -322,6 +348,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         self._refused = True
+        CONNECTIONS.refuse(status)
         self.idle.closing += 1
         self.idle.mark_busy(self)
         self._cancel_head_deadline()

@@ -17,13 +17,24 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.utils import floatToGoString
 
+if TYPE_CHECKING:
+    from widget.http_protocol import ConnectionStats
+    from widget.render_pool import Renders
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+REFUSAL_STATUSES = (400, 414, 431, 503)
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 
@@ -103,6 +114,56 @@ class RequestStats:
         yield from (requests, latency, cache)
 
 
+class LimitStats:
+    """What the protections did: renders in progress and refused (``widget.render_pool``),
+    connections open, refused, evicted and timed out (``widget.http_protocol``)."""
+
+    def __init__(self, renders: Renders, connections: ConnectionStats) -> None:
+        self.renders = renders
+        self.connections = connections
+
+    def collect(self) -> Iterator[Metric]:
+        """The families below, read from the gates and the connection counters."""
+        running = GaugeMetricFamily(
+            "widget_renders_in_progress",
+            "Renders running or queued, by kind (pages, cards)",
+            labels=["kind"],
+        )
+        refused = CounterMetricFamily(
+            "widget_renders_refused",
+            "Renders refused with 503 + Retry-After because the queue was full, by kind",
+            labels=["kind"],
+        )
+        for gate in (self.renders.pages, self.renders.cards):
+            running.add_metric([gate.kind], gate.admitted)
+            refused.add_metric([gate.kind], gate.refused)
+        connections = self.connections
+        yield running
+        yield refused
+        yield GaugeMetricFamily(
+            "widget_connections_open", "Client connections open", value=connections.open
+        )
+        closed = CounterMetricFamily(
+            "widget_connections_refused",
+            "Connections answered and closed by an HTTP limit, by status (400 malformed, "
+            "414 request line, 431 headers, 503 connection cap)",
+            labels=["status"],
+        )
+        for status in REFUSAL_STATUSES:
+            closed.add_metric([str(status)], connections.refused.get(status, 0))
+        yield closed
+        yield CounterMetricFamily(
+            "widget_connections_evicted",
+            "Idle connections closed to make room under the connection cap",
+            value=connections.evicted,
+        )
+        yield CounterMetricFamily(
+            "widget_connections_head_timeouts",
+            "Connections closed for not sending their request headers in time",
+            value=connections.head_timeouts,
+        )
+
+
 class Metrics:
     """The service's counters, histograms and gauges."""
 
@@ -149,6 +210,10 @@ class Metrics:
             ["source"],
             registry=self.registry,
         )
+
+    def watch_limits(self, renders: Renders, connections: ConnectionStats) -> None:
+        """Expose what the render gates and the connection limits did (``LimitStats``)."""
+        self.registry.register(LimitStats(renders, connections))
 
     def render(self) -> bytes:
         """The exposition text."""
