@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
 from collections.abc import Iterator
 
 import pytest
 
 from tests.bench.server_process import free_port
 from widget.feeds.errors import FeedTooLarge, FetchError
-from widget.feeds.fetch import Fetched, Fetcher, FetchPolicy, Validators
+from widget.feeds.fetch import Address, Fetched, Fetcher, FetchPolicy, Validators
 
 from feed_server import FeedServer, Reply
 
@@ -101,3 +102,50 @@ def test_nothing_listening() -> None:
     """A refused connection is a FetchError naming the network error, not a crash."""
     with pytest.raises(FetchError, match="network error: ConnectError"):
         fetch(f"http://127.0.0.1:{free_port()}/cal.ics")
+
+
+def test_a_name_that_rebinds_to_a_private_address_is_refused_at_connect(
+    server: FeedServer,
+) -> None:
+    """DNS rebinding: the name resolves to a public address when checked and to the local
+    server a moment later; the connection is refused, the server never sees a request."""
+    url = server.serve("/cal.ics", Reply(BODY))
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    answers = iter([[ipaddress.ip_address("93.184.216.34")], [ipaddress.ip_address("127.0.0.1")]])
+
+    async def rebinding(host: str, port: int) -> list[Address]:
+        return next(answers)
+
+    async def run() -> Fetched:
+        fetcher = Fetcher(FetchPolicy(total_timeout=2.0), resolve=rebinding)
+        try:
+            return await fetcher.fetch(f"https://feed.example:{port}/cal.ics")
+        finally:
+            await fetcher.aclose()
+
+    with pytest.raises(FetchError, match=r"feed\.example is a private, loopback or reserved"):
+        asyncio.run(run())
+    assert server.requests == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server: FeedServer) -> None:
+    """The name is resolved by the guard and connected to by that address: a name only the
+    test resolver knows reaches the local server (loopback allowed)."""
+    url = server.serve("/cal.ics", Reply(BODY))
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    looked_up: list[str] = []
+
+    async def local(host: str, port: int) -> list[Address]:
+        looked_up.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    async def run() -> Fetched:
+        fetcher = Fetcher(LOOPBACK, resolve=local)
+        try:
+            return await fetcher.fetch(f"http://calendar.invalid:{port}/cal.ics")
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(run()).body == BODY
+    assert looked_up == ["calendar.invalid", "calendar.invalid"]  # the check, the connect
+    assert server.requests[-1][1]["host"] == f"calendar.invalid:{port}"

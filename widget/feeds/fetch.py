@@ -13,20 +13,27 @@
 - conditional requests: the ETag and Last-Modified of the last good copy go out as
   ``If-None-Match`` / ``If-Modified-Since``; a 304 returns no body.
 
-The address check resolves the name before the request, so a name that resolves
-differently a moment later (DNS rebinding) is not caught; feed URLs come from the data
-directory, which organizers control, so this guards against mistakes and redirects
-rather than a hostile DNS server.
+The address rule is enforced where the connection is made: the client's network backend
+(``GuardedBackend``) resolves the name itself, checks every address, and connects to a
+checked address literal (TLS still verifies the certificate for the name), so a name that
+resolves to a public address for a first look and to a private one a moment later (DNS
+rebinding) is refused at connect time, for the first request and every redirect alike.
+The same check also runs before each request, so the error names the URL that broke it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore2
 import httpx2
 
 from widget import __version__
@@ -74,13 +81,92 @@ class Fetched:
     validators: Validators
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[Address]]]
+
+
+def check_addresses(host: str, addresses: list[Address], policy: FetchPolicy) -> None:
+    """Refuse ``host`` unless every address it stands for is public (or allowed loopback)."""
+    for address in addresses:
+        if address.is_loopback and policy.allow_loopback_http:
+            continue
+        if not address.is_global or address.is_multicast:
+            raise FetchError(f"{host} is a private, loopback or reserved address: refused")
+
+
+class GuardedBackend(httpcore2.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to addresses the policy allows.
+
+    ``connect_tcp`` resolves the host once, checks every address, then connects to the
+    first one by its literal: what was checked is what is connected to.
+    """
+
+    def __init__(self, policy: FetchPolicy, resolve: Resolver) -> None:
+        self.policy = policy
+        self.resolve = resolve
+        self.inner = httpcore2.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore2.AsyncNetworkStream:
+        """A stream to a checked address of ``host``; FetchError for a refused one."""
+        addresses = await self.resolve(host, port)
+        check_addresses(host, addresses, self.policy)
+        return await self.inner.connect_tcp(
+            str(addresses[0]),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore2.AsyncNetworkStream:
+        """Never: feeds are fetched over TCP only."""
+        raise FetchError("unix sockets refused")
+
+    async def sleep(self, seconds: float) -> None:
+        """As the inner backend sleeps."""
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx2.AsyncHTTPTransport):
+    """httpx's default transport over a ``GuardedBackend`` (no proxy, no environment)."""
+
+    def __init__(self, policy: FetchPolicy, resolve: Resolver) -> None:
+        context = _ssl_context()
+        super().__init__(verify=context, trust_env=False)
+        self._pool = httpcore2.AsyncConnectionPool(
+            ssl_context=context, network_backend=GuardedBackend(policy, resolve)
+        )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The system's trust store, loaded once (it takes a quarter of a second)."""
+    return httpx2.create_ssl_context(trust_env=False)
+
+
 class Fetcher:
-    """One HTTP client for every feed; ``fetch`` raises ``FetchError`` for anything wrong."""
+    """One HTTP client for every feed; ``fetch`` raises ``FetchError`` for anything wrong.
+
+    ``resolve`` (tests only) replaces the system resolver for the checks and connections.
+    """
 
     def __init__(
-        self, policy: FetchPolicy, transport: httpx2.AsyncBaseTransport | None = None
+        self,
+        policy: FetchPolicy,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
         self.policy = policy
+        self.resolve = resolve or _addresses
         self._transport = transport
         self._client: httpx2.AsyncClient | None = None
 
@@ -97,7 +183,7 @@ class Fetcher:
                     "user-agent": f"pauseai-widget/{__version__} (calendar sync)",
                     "accept": "text/calendar, text/plain;q=0.5, */*;q=0.1",
                 },
-                transport=self._transport,
+                transport=self._transport or GuardedTransport(self.policy, self.resolve),
                 trust_env=False,
             )
         return self._client
@@ -166,18 +252,14 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise FetchError("URL names no host")
-        addresses = await _addresses(host, parts.port or (443 if scheme == "https" else 80))
-        for address in addresses:
-            if address.is_loopback and self.policy.allow_loopback_http:
-                continue
-            if not address.is_global or address.is_multicast:
-                raise FetchError(f"{host} is a private, loopback or reserved address: refused")
+        addresses = await self.resolve(host, parts.port or (443 if scheme == "https" else 80))
+        check_addresses(host, addresses, self.policy)
         loopback = all(address.is_loopback for address in addresses)
         if scheme == "http" and not (self.policy.allow_loopback_http and loopback):
             raise FetchError("plain http refused (https only)")
 
 
-async def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+async def _addresses(host: str, port: int) -> list[Address]:
     """Every address ``host`` stands for (itself when it is a literal address)."""
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
