@@ -370,8 +370,14 @@ SCHEMA = "https://schema.org/"
         pytest.param(
             {"city": "Milan", "country": "IT", "status": "cancelled", "links": [LINK]},
             {},
-            ("2025-02-07", None, "EventCancelled", "Offline", "Place", LINK["url"]),
-            id="cancelled-location",
+            ("2025-02-07", None, "EventCancelled", "Offline", "Place", None),
+            id="cancelled-location-no-offer",
+        ),
+        pytest.param(
+            {"city": "Milan", "country": "IT", "links": [LINK]},
+            {"status": "cancelled"},
+            ("2025-02-07", None, "EventCancelled", "Offline", "Place", None),
+            id="cancelled-event-no-offer",
         ),
         pytest.param(
             {"city": "Lyon", "country": "FR", "status": "moved_online", "links": [LINK]},
@@ -404,7 +410,7 @@ def test_json_ld_of_the_new_shapes(
     location: dict[str, Any], event_facts: dict[str, Any], expected: tuple[Any, ...]
 ) -> None:
     """Dates from the location's days, its status, online attendance with a VirtualLocation,
-    and an offer only for a web link."""
+    and an offer only for a web link of a location not cancelled."""
     event = Event.model_validate(
         {
             "slug": "shapes",

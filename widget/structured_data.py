@@ -167,6 +167,8 @@ def location_event(
         else None
     )
     moved = Status.MOVED_ONLINE in (event.status, location.status)
+    # A cancelled location (or event) offers nothing to sign up for.
+    cancelled = event.status is Status.CANCELLED or location.status is LocationStatus.CANCELLED
     first, last = event.days(location)
     start = location.start_time or event.start_time
     end = location.end_time or event.end_time
@@ -187,7 +189,7 @@ def location_event(
         location=where,
         url=page_url,
         image=[image_url],
-        offers=Offer(url=web) if web else None,
+        offers=Offer(url=web) if web and not cancelled else None,
         organizer=Organization(name=event.organizer.name, url=event.organizer.url),
         inLanguage=language_used,
     )
