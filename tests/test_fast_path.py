@@ -11,6 +11,7 @@ from answer_support import answer, fast_path_of, normal_answer
 from starlette.testclient import TestClient
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
+from tests.bench import traffic_mix
 
 PAGE = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
 HOT_TARGETS = [
@@ -160,3 +161,35 @@ def settings_no_cache_client(settings) -> Iterator[TestClient]:  # type: ignore[
 
     with TestClient(create_app(replace(settings, cache_ttl=0)), base_url=PUBLIC_URL) as client:
         yield client
+
+
+def test_every_replayed_answer_of_the_traffic_mix_is_the_normal_stacks(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench's traffic mix: each distinct request, replayed, equals Starlette's answer."""
+    fast = fast_path_of(client.app)
+    distinct = {(r.target, r.accept_language): r for r in traffic_mix.requests(3000, PUBLIC_URL)}
+    kinds = {request.kind for request in distinct.values()}
+    assert kinds == set(traffic_mix.SHARES)
+    assert len({request.accept_language for request in distinct.values()}) >= 150
+    for request in distinct.values():
+        first = answer(client, request.target, request.headers)
+        assert first[0] == 200, request
+        served = fast.served
+        replayed = answer(client, request.target, request.headers)
+        assert fast.served == served + 1, f"not replayed: {request}"
+        assert replayed == first
+        assert normal_answer(client, request.target, monkeypatch, request.headers) == replayed
+    # Languages are remembered by what they negotiate to, not by the raw header.
+    assert len(fast.ready) <= len({r.target for r in distinct.values()}) * 10
+
+
+def test_negotiation_memo_is_bounded() -> None:
+    """Distinct Accept-Language headers fill the negotiation memo up to its bound, no more."""
+    from widget import i18n
+
+    i18n._negotiated.cache_clear()
+    for number in range(i18n.NEGOTIATED_MEMO + 500):
+        assert i18n.negotiate(f"de-DE,de;q=0.9,x-{number};q=0.1") == "de"
+    assert i18n._negotiated.cache_info().currsize == i18n.NEGOTIATED_MEMO
+    assert i18n.negotiate("x" * 5000 + ",fr") == i18n.negotiate("x" * 5000)  # cut to the bound
