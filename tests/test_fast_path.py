@@ -10,8 +10,9 @@ import pytest
 from answer_support import answer, fast_path_of, normal_answer
 from starlette.testclient import TestClient
 
-from conftest import PUBLIC_URL, SAMPLE_SLUG
 from tests.bench import traffic_mix
+
+from conftest import PUBLIC_URL, SAMPLE_SLUG
 
 PAGE = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
 HOT_TARGETS = [
