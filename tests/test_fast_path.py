@@ -23,6 +23,8 @@ HOT_TARGETS = [
     f"/events/{SAMPLE_SLUG}?lang=de&theme=light",
     f"/events/{SAMPLE_SLUG}.json",
     "/events/next.json",
+    f"/events/{SAMPLE_SLUG}.ics?lang=de",
+    f"/events/{SAMPLE_SLUG}.png?lang=en&w=600",
     f"/oembed?url={PAGE}",
     f"/oembed?url={PAGE}&format=xml&maxwidth=400&maxheight=300&dnt=1",
     "/embed.js",

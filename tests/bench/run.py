@@ -57,7 +57,7 @@ from urllib.parse import quote, urlsplit
 
 from tests.bench import traffic_mix
 from tests.bench.generated_data import write_catalog, write_event
-from tests.bench.server_process import ServerProcess
+from tests.bench.server_process import ServerProcess, console_script
 
 SAMPLE_SLUG = "2024-05-13-international-protest"
 # Every benchmarked server gets this public URL, so all of them send the same bytes.
@@ -73,6 +73,9 @@ TWO_CPUS = (os.cpu_count() or 1) >= 2
 SERVER_CPUS = "0" if TWO_CPUS else None
 LOAD_CPUS = "1" if TWO_CPUS else None
 ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
+# ``serve --workers 2`` gets two cores when wrk can still have one of its own.
+WORKERS_CPUS = "0,1" if (os.cpu_count() or 1) >= 3 else None
+WORKERS_ARGV = [console_script(), "serve", "--workers", "2"]
 
 # Targets from the issue.
 MIN_RATIO = 0.90
@@ -108,12 +111,12 @@ class Scenario:
     @property
     def cached(self) -> bool:
         """True when the figures are for cache hits."""
-        return self.server == "cached"
+        return self.server in ("cached", "workers2")
 
     @property
     def has_targets(self) -> bool:
-        """True when the issue's ratio and p99 targets apply (repeated cached requests)."""
-        return self.cached and not self.varied_language
+        """True when the issue's ratio and p99 targets apply (cached, one process)."""
+        return self.server == "cached" and not self.varied_language
 
     @property
     def min_ratio(self) -> float:
@@ -211,6 +214,8 @@ def scenarios() -> list[Scenario]:
         Scenario("embed_js", "/embed.js"),
         Scenario("embed_miss", f"/embed/{SAMPLE_SLUG}?lang=en", server="miss"),
         Scenario("mix", "/embed/next", mix=True),
+        # For information (no target): the mix on ``serve --workers 2``, against one worker.
+        Scenario("mix_2workers", "/embed/next", server="workers2", mix=True),
         # For information (no target): what a hit costs when it cannot be answered ready.
         Scenario("embed_parsed", f"/embed/{SAMPLE_SLUG}", varied_language=True),
     ]
@@ -516,9 +521,10 @@ def load_scenarios(results: Results) -> list[Target]:
     with (
         ServerProcess(service_env(), cpus=SERVER_CPUS) as cached,
         ServerProcess(service_env(WIDGET_CACHE_TTL="0"), cpus=SERVER_CPUS) as miss,
+        ServerProcess(service_env(), argv=WORKERS_ARGV, cpus=WORKERS_CPUS) as workers2,
         tempfile.TemporaryDirectory(prefix="bench-") as scratch,
     ):
-        servers = {"cached": cached, "miss": miss}
+        servers = {"cached": cached, "miss": miss, "workers2": workers2}
         runnable, replays = capture_all(servers, planned, results)
         responses = Path(scratch) / "responses.json"
         responses.write_text(json.dumps(replays), encoding="utf-8")
@@ -548,6 +554,11 @@ def load_scenarios(results: Results) -> list[Target]:
         figures = summary(scenario, rounds[scenario.name])
         if scenario.name == "embed_miss":
             figures["miss_fraction"] = misses
+        one_worker = results.scenarios.get("mix", {}).get("median")
+        if scenario.server == "workers2" and one_worker:
+            figures["vs_one_worker"] = (
+                figures["median"]["requests_per_second"] / one_worker["requests_per_second"]
+            )
         results.scenarios[scenario.name] = figures
         if scenario.has_targets:
             median = figures["median"]
@@ -843,6 +854,12 @@ def main() -> int:
         f"(load average {results.config['load_average_at_start']:.1f} at start, "
         f"{results.config['load_average_at_end']:.1f} at end)"
     )
+    two = results.scenarios.get("mix_2workers", {})
+    if "vs_one_worker" in two:
+        print(
+            f"  mix on 2 workers: {two['vs_one_worker']:.2f}x the req/s of 1 worker "
+            f"(2 workers on CPUs {WORKERS_CPUS or 'any'}, wrk on {LOAD_CPUS or 'any'})"
+        )
     for name, figures in results.scenarios.items():
         if "median" in figures:
             m = figures["median"]
