@@ -196,3 +196,14 @@ def test_negotiation_memo_is_bounded() -> None:
         assert i18n.negotiate(f"de-DE,de;q=0.9,x-{number};q=0.1") == "de"
     assert i18n._negotiated.cache_info().currsize == i18n.NEGOTIATED_MEMO
     assert i18n.negotiate("x" * 5000 + ",fr") == i18n.negotiate("x" * 5000)  # cut to the bound
+
+
+def test_encoding_memo_is_bounded(hot_client: TestClient) -> None:
+    """Distinct Accept-Encoding headers fill the gzip-verdict memo up to its bound, no more."""
+    from widget import ready_answers
+
+    ready_answers._takes_gzip.cache_clear()
+    for number in range(ready_answers.ENCODING_MEMO + 50):
+        headers = {"accept-encoding": f"gzip;q=0.{number % 9 + 1}, x-{number}"}
+        assert hot_client.get("/embed.js", headers=headers).headers["content-encoding"] == "gzip"
+    assert ready_answers._takes_gzip.cache_info().currsize == ready_answers.ENCODING_MEMO
