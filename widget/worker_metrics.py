@@ -12,8 +12,8 @@ connection reached, combines its own live samples with the other workers' snapsh
 - counters and histograms (``_total``, ``_bucket``, ``_count``, ``_sum``) are summed, and
   ``_created`` is the earliest; the snapshots of workers that have exited stay, so totals
   never go backwards when a worker is replaced;
-- gauges of per-process resources (``SUMMED_GAUGES``: body cache entries and bytes) are
-  summed over the live workers; every other gauge (events in the catalog, feed figures,
+- gauges of per-process resources (``SUMMED_GAUGES``: body cache entries and bytes, open
+  connections, renders in progress) are summed over the live workers; every other gauge (events in the catalog, feed figures,
   the same in every worker) is the largest live value.
 
 So other workers' counts reach a scrape at most ``SNAPSHOT_SECONDS`` late.
@@ -32,7 +32,15 @@ from prometheus_client.core import Metric
 
 DIRECTORY_VARIABLE = "WIDGET_METRICS_DIR"
 SNAPSHOT_SECONDS = 1.0
-SUMMED_GAUGES = frozenset({"widget_cache_entries", "widget_cache_bytes"})
+# Gauges of what each process holds: the service's value is the sum over its workers.
+SUMMED_GAUGES = frozenset(
+    {
+        "widget_cache_entries",
+        "widget_cache_bytes",
+        "widget_connections_open",
+        "widget_renders_in_progress",
+    }
+)
 
 # (name, documentation, type, [(sample name, labels, value), ...])
 Family = tuple[str, str, str, list[tuple[str, dict[str, str], float]]]
