@@ -13,8 +13,9 @@ connection reached, combines its own live samples with the other workers' snapsh
   ``_created`` is the earliest; the snapshots of workers that have exited stay, so totals
   never go backwards when a worker is replaced;
 - gauges of per-process resources (``SUMMED_GAUGES``: body cache entries and bytes, open
-  connections, renders in progress) are summed over the live workers; every other gauge (events in the catalog, feed figures,
-  the same in every worker) is the largest live value.
+  connections, renders in progress) are summed over the live workers; every other gauge
+  (events in the catalog, feed figures: the same in every worker) is the largest live
+  value.
 
 So other workers' counts reach a scrape at most ``SNAPSHOT_SECONDS`` late.
 """
