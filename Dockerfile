@@ -25,7 +25,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     WIDGET_DATA_DIR=/srv/data \
-    PORT=8080
+    PORT=8080 \
+    WEB_CONCURRENCY=1
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin widget
 COPY --from=build /dist/ /tmp/dist/
 COPY requirements/run.txt /tmp/run.txt
@@ -36,6 +37,8 @@ COPY --chown=root:root ${DATA_DIR} /srv/data
 USER widget
 WORKDIR /srv
 EXPOSE 8080
+# `serve` runs WEB_CONCURRENCY worker processes (its --workers default): one per core of the
+# machine size (fly.toml sets it beside [[vm]]), each a whole service on the shared port.
 # Forwarded headers are trusted only from Fly's proxy (its private 172.16.0.0/12 range) and
 # are used for logs only: absolute URLs always come from WIDGET_PUBLIC_URL.
 CMD ["pauseai-widget", "serve", "--host", "0.0.0.0", "--port", "8080", \

@@ -1,4 +1,4 @@
-"""Helpers for comparing the fast path's answers with Starlette's own."""
+"""Helpers for comparing the fast path's replayed answers with Starlette's own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-from starlette.types import Scope, Send
 
 from widget.app import WidgetApp
 from widget.fast_path import FastPath
@@ -16,7 +15,7 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 def fast_path_of(app: Any) -> FastPath:
-    """The FastPath the application asks before Starlette runs."""
+    """The FastPath in front of the application's Starlette."""
     assert isinstance(app, WidgetApp)
     return app.fast_path
 
@@ -32,11 +31,7 @@ def answer(client: TestClient, target: str, headers: Any = None) -> Answer:
 def normal_answer(
     client: TestClient, target: str, monkeypatch: pytest.MonkeyPatch, headers: Any = None
 ) -> Answer:
-    """The same request answered by Starlette alone (the fast path answers nothing)."""
-
-    async def never(scope: Scope, send: Send) -> bool:
-        return False
-
+    """The same request answered by Starlette alone (the fast path replays nothing)."""
     with monkeypatch.context() as patched:
-        patched.setattr(fast_path_of(client.app), "answer", never)
+        patched.setattr(fast_path_of(client.app), "enabled", False)
         return answer(client, target, headers)

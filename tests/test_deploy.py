@@ -140,7 +140,16 @@ def test_fly_env_is_valid_settings(fly: dict[str, Any]) -> None:
     """The [env] block is accepted by the settings parser and sets an https public URL."""
     settings = from_env(fly["env"])
     assert settings.public_url.startswith("https://")
-    assert all(name in ("PORT", "HOST") or name.startswith("WIDGET_") for name in fly["env"])
+    allowed = ("PORT", "HOST", "WEB_CONCURRENCY")
+    assert all(name in allowed or name.startswith("WIDGET_") for name in fly["env"])
+
+
+def test_fly_runs_one_worker_per_core(fly: dict[str, Any], stages: list[Stage]) -> None:
+    """WEB_CONCURRENCY (serve's --workers default) is the core count of the machine size."""
+    size = fly["vm"][0]["size"]
+    cores = int(re.fullmatch(r"(?:shared-cpu|performance)-(\d+)x", size).group(1))  # type: ignore[union-attr]
+    assert int(fly["env"]["WEB_CONCURRENCY"]) == cores
+    assert "WEB_CONCURRENCY=" in " ".join(stages[-1].all("ENV"))
 
 
 def test_fly_waits_longer_than_the_graceful_shutdown(

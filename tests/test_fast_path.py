@@ -10,6 +10,8 @@ import pytest
 from answer_support import answer, fast_path_of, normal_answer
 from starlette.testclient import TestClient
 
+from tests.bench import traffic_mix
+
 from conftest import PUBLIC_URL, SAMPLE_SLUG
 
 PAGE = quote(f"{PUBLIC_URL}/events/{SAMPLE_SLUG}", safe="")
@@ -21,6 +23,8 @@ HOT_TARGETS = [
     f"/events/{SAMPLE_SLUG}?lang=de&theme=light",
     f"/events/{SAMPLE_SLUG}.json",
     "/events/next.json",
+    f"/events/{SAMPLE_SLUG}.ics?lang=de",
+    f"/events/{SAMPLE_SLUG}.png?lang=en&w=600",
     f"/oembed?url={PAGE}",
     f"/oembed?url={PAGE}&format=xml&maxwidth=400&maxheight=300&dnt=1",
     "/embed.js",
@@ -83,11 +87,14 @@ def test_unknown_parameters_hit_the_normalized_entry(hot_client: TestClient, tar
     base = target.replace("&utm_source=x", "").replace("&fbclid=1", "").replace("?cache=bust", "")
     hot_client.get(base)
     cache = hot_client.app.state.services.cache  # type: ignore[attr-defined]
-    entries = len(cache)
+    entries, renders, hits = len(cache), cache.renders, cache.hits
     fast = fast_path_of(hot_client.app)
     served = fast.served
     assert hot_client.get(target).content == hot_client.get(base).content
-    assert fast.served == served + 2
+    assert fast.served == served + 1  # the base replayed; the junk one hit the entry
+    assert (cache.renders, cache.hits) == (renders, hits + 2)
+    assert hot_client.get(target).content == hot_client.get(base).content
+    assert fast.served == served + 3  # now both replayed
     assert len(cache) == entries
 
 
@@ -157,3 +164,46 @@ def settings_no_cache_client(settings) -> Iterator[TestClient]:  # type: ignore[
 
     with TestClient(create_app(replace(settings, cache_ttl=0)), base_url=PUBLIC_URL) as client:
         yield client
+
+
+def test_every_replayed_answer_of_the_traffic_mix_is_the_normal_stacks(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench's traffic mix: each distinct request, replayed, equals Starlette's answer."""
+    fast = fast_path_of(client.app)
+    distinct = {(r.target, r.accept_language): r for r in traffic_mix.requests(3000, PUBLIC_URL)}
+    kinds = {request.kind for request in distinct.values()}
+    assert kinds == set(traffic_mix.SHARES)
+    assert len({request.accept_language for request in distinct.values()}) >= 150
+    for request in distinct.values():
+        first = answer(client, request.target, request.headers)
+        assert first[0] == 200, request
+        served = fast.served
+        replayed = answer(client, request.target, request.headers)
+        assert fast.served == served + 1, f"not replayed: {request}"
+        assert replayed == first
+        assert normal_answer(client, request.target, monkeypatch, request.headers) == replayed
+    # Languages are remembered by what they negotiate to, not by the raw header.
+    assert len(fast.ready) <= len({r.target for r in distinct.values()}) * 10
+
+
+def test_negotiation_memo_is_bounded() -> None:
+    """Distinct Accept-Language headers fill the negotiation memo up to its bound, no more."""
+    from widget import i18n
+
+    i18n._negotiated.cache_clear()
+    for number in range(i18n.NEGOTIATED_MEMO + 500):
+        assert i18n.negotiate(f"de-DE,de;q=0.9,x-{number};q=0.1") == "de"
+    assert i18n._negotiated.cache_info().currsize == i18n.NEGOTIATED_MEMO
+    assert i18n.negotiate("x" * 5000 + ",fr") == i18n.negotiate("x" * 5000)  # cut to the bound
+
+
+def test_encoding_memo_is_bounded(hot_client: TestClient) -> None:
+    """Distinct Accept-Encoding headers fill the gzip-verdict memo up to its bound, no more."""
+    from widget import ready_answers
+
+    ready_answers._takes_gzip.cache_clear()
+    for number in range(ready_answers.ENCODING_MEMO + 50):
+        headers = {"accept-encoding": f"gzip;q=0.{number % 9 + 1}, x-{number}"}
+        assert hot_client.get("/embed.js", headers=headers).headers["content-encoding"] == "gzip"
+    assert ready_answers._takes_gzip.cache_info().currsize == ready_answers.ENCODING_MEMO

@@ -30,6 +30,7 @@ from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.request_metrics import RequestMetrics
+from widget.route_table import RoutePolicy, RouteTable
 from widget.routes import api, calendar, card, embed, event_page, go, oembed, publish, static
 from widget.security_headers import SecurityHeaders
 from widget.services import Services, system_clock
@@ -53,6 +54,28 @@ ROUTES = [
     Route("/metrics", api.metrics, name="metrics"),
     Route("/static/{path:path}", static.static_file, name="static"),
 ]
+
+# What each route is (widget.route_table): error format, framing, caching. A route not
+# listed here answers HTML errors, is framed by our own pages only, is same-origin, and
+# is never replayed; listing it with ``replay=True`` puts its cached answers on the fast
+# path (its endpoint must serve through widget.routes._common.cached or serve).
+_MACHINE = RoutePolicy(errors="json")
+_SHARED_PAGE = RoutePolicy(cross_origin=True, replay=True)
+_SHARED_DATA = RoutePolicy(errors="json", cross_origin=True, replay=True)
+ROUTE_TABLE = RouteTable(
+    {
+        "event_json": _SHARED_DATA,
+        "event_ics": _SHARED_DATA,
+        "event_card": _SHARED_DATA,
+        "event_page": _SHARED_PAGE,
+        "embed_js": RoutePolicy(errors="json", cross_origin=True, replay=True, timed=False),
+        "embed": RoutePolicy(embeddable=True, cross_origin=True, replay=True),
+        "oembed": RoutePolicy(errors="json", cross_origin=True, replay=True, cors_errors=True),
+        "healthz": _MACHINE,
+        "metrics": _MACHINE,
+        "static": RoutePolicy(errors="json", cross_origin=True, replay=True, timed=False),
+    }
+)
 
 
 def build_services(settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -108,13 +131,12 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
 
 
 class WidgetApp(Starlette):
-    """Starlette, with ``FastPath`` answering body-cache hits before any of Starlette runs."""
+    """Starlette, behind ``FastPath``: remembered answers are replayed before Starlette runs."""
 
     fast_path: FastPath
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not await self.fast_path.answer(scope, send):
-            await super().__call__(scope, receive, send)
+        await self.fast_path(scope, receive, send, super().__call__)
 
 
 def create_app(
@@ -165,7 +187,10 @@ def create_app(
         middleware=[
             Middleware(RequestMetrics, metrics=state.metrics),
             Middleware(
-                SecurityHeaders, frame_ancestors=settings.frame_ancestors, hsts=settings.is_https
+                SecurityHeaders,
+                routes=ROUTE_TABLE,
+                frame_ancestors=settings.frame_ancestors,
+                hsts=settings.is_https,
             ),
         ],
         exception_handlers={
@@ -179,5 +204,6 @@ def create_app(
     # with a stray trailing slash is a 404 instead (absolute URLs come only from settings).
     app.router.redirect_slashes = False
     app.state.services = state
-    app.fast_path = FastPath(app, state)
+    app.state.route_table = ROUTE_TABLE
+    app.fast_path = FastPath(state, ROUTE_TABLE)
     return app

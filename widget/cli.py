@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import socket
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from widget import __version__
 
-# uvicorn's own default, stated: an idle kept-alive connection is closed after 5 s.
-KEEP_ALIVE_SECONDS = 5
-STARTUP_FAILURE = 3  # uvicorn's exit code when the server could not start
+
+def _workers(args: argparse.Namespace) -> int | None:
+    """--workers, else $WEB_CONCURRENCY, else 1; None (after a message) when invalid."""
+    value = args.workers if args.workers is not None else os.environ.get("WEB_CONCURRENCY", "1")
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        print(
+            f"pauseai-widget: --workers / WEB_CONCURRENCY must be 1 or more, not {value!r}",
+            file=sys.stderr,
+        )
+        return None
+    return workers
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from widget import render_pool, runtime
-    from widget.app import create_app
-    from widget.http_protocol import (
-        BACKLOG,
-        HttpLimits,
-        connection_cap,
-        limited_protocol,
-        raise_fd_limit,
-    )
-    from widget.logging_config import configure_logging
+    from widget import runtime
     from widget.settings import SettingsError, from_env
 
     try:
@@ -35,39 +36,23 @@ def _serve(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"pauseai-widget: {error}", file=sys.stderr)
         return 2
-    host = args.host or settings.host
-    port = args.port or settings.port
-    log_config = configure_logging(client_ip=settings.log_client_ip)
-    app = create_app(settings)
-    runtime.tune()
-
-    class Server(uvicorn.Server):
-        """uvicorn's server, stopping the render workers once requests are done."""
-
-        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().shutdown(sockets)
-            render_pool.shutdown()
-
-    limits = HttpLimits(max_connections=connection_cap(raise_fd_limit(), BACKLOG))
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        http=limited_protocol(limits),
-        ws="none",
-        backlog=BACKLOG,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    workers = _workers(args)
+    if workers is None:
+        return 2
+    options = runtime.ServeOptions(
+        host=args.host or settings.host,
+        port=args.port or settings.port,
         proxy_headers=args.proxy_headers,
         forwarded_allow_ips=args.forwarded_allow_ips,
         access_log=args.access_log,
-        server_header=False,
-        timeout_graceful_shutdown=args.graceful_seconds,
-        log_level="info",
-        log_config=log_config,
+        graceful_seconds=args.graceful_seconds,
+        workers=workers,
     )
-    server = Server(config)
+    if workers > 1:
+        return runtime.Supervisor(options).run()
+    server = runtime.server_for(options)
     server.run()
-    return 0 if server.started else STARTUP_FAILURE
+    return 0 if server.started else runtime.STARTUP_FAILURE
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -122,6 +107,11 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=20,
         help="how long SIGTERM waits for in-flight requests",
+    )
+    serve.add_argument(
+        "--workers",
+        type=str,
+        help="worker processes sharing the port, one per core (default: $WEB_CONCURRENCY or 1)",
     )
     check = commands.add_parser("check", help="validate a data directory; exit 1 listing problems")
     check.add_argument("directory", nargs="?", help="data directory (default: the bundled sample)")

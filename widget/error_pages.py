@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from widget.errors import HTTPProblem, Saturated
 from widget.i18n import negotiate
+from widget.route_table import UNMATCHED, RoutePolicy, RouteTable
 from widget.services import services
 
 # Error messages may quote what the visitor sent: keep markup characters out of JSON bodies
@@ -26,14 +27,16 @@ class SafeJSONResponse(JSONResponse):
 
 log = logging.getLogger("widget.errors")
 
-_MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
-_MACHINE_PATHS = ("/oembed", "/healthz", "/metrics")
+
+def policy(request: Request) -> RoutePolicy:
+    """The matched route's policy (``widget.app.ROUTE_TABLE``); UNMATCHED without a route."""
+    table: RouteTable | None = getattr(request.app.state, "route_table", None)
+    return table.of(request.scope) if table is not None else UNMATCHED
 
 
 def wants_json(request: Request) -> bool:
     """True for routes that machines call (JSON errors), False for pages (HTML errors)."""
-    path = request.url.path
-    return path.endswith(_MACHINE_SUFFIXES) or path in _MACHINE_PATHS
+    return policy(request).errors == "json"
 
 
 def error_response(request: Request, status: int, message: str, parameter: str | None) -> Response:
@@ -43,7 +46,7 @@ def error_response(request: Request, status: int, message: str, parameter: str |
         body: dict[str, object] = {"status": status, "error": message}
         if parameter:
             body["parameter"] = parameter
-        if request.url.path == "/oembed":
+        if policy(request).cors_errors:
             headers["access-control-allow-origin"] = "*"
         return SafeJSONResponse(body, status_code=status, headers=headers)
     state = services(request)

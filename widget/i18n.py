@@ -19,6 +19,9 @@ from widget.languages import SUPPORTED_LANGUAGES, babel_locale_name
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 MAX_ACCEPT_LANGUAGE = 1000
+# Accept-Language headers whose negotiated language is remembered (each key is at most
+# MAX_ACCEPT_LANGUAGE characters, so the memo holds at most ~4 MB of headers).
+NEGOTIATED_MEMO = 4096
 
 # Accept-Language tags → our codes; plain 'pt' and 'no'/'nn' readers get the nearest catalog.
 _ALIASES = {"pt": "pt_BR", "no": "nb", "nn": "nb", "nb_NO": "nb", "no_NO": "nb"}
@@ -59,9 +62,20 @@ def parse_accept_language(header: str) -> list[str]:
 
 
 def negotiate(header: str | None) -> str | None:
-    """The best supported language for an Accept-Language header, if any matches."""
+    """The best supported language for an Accept-Language header, if any matches.
+
+    Memoized by the header as sent (bounded, least recently used dropped first): every
+    visitor's browser sends its own string, but a site's visitors send few distinct ones,
+    and parsing one costs more than the rest of a cached answer.
+    """
     if not header:
         return None
+    return _negotiated(header[:MAX_ACCEPT_LANGUAGE])
+
+
+@lru_cache(maxsize=NEGOTIATED_MEMO)
+def _negotiated(header: str) -> str | None:
+    """``negotiate`` for a non-empty header, already cut to MAX_ACCEPT_LANGUAGE."""
     for tag in parse_accept_language(header):
         match = _supported(tag)
         if match is not None:

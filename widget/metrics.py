@@ -29,6 +29,8 @@ from prometheus_client.core import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.utils import floatToGoString
 
+from widget import worker_metrics
+
 if TYPE_CHECKING:
     from widget.http_protocol import ConnectionStats
     from widget.render_pool import Renders
@@ -216,5 +218,5 @@ class Metrics:
         self.registry.register(LimitStats(renders, connections))
 
     def render(self) -> bytes:
-        """The exposition text."""
-        return generate_latest(self.registry)
+        """The exposition text (summed over the workers of ``serve --workers N``)."""
+        return generate_latest(worker_metrics.exposed(self.registry))

@@ -1,12 +1,17 @@
-"""Ready answers: cache hits remembered by the raw request, so a repeat skips all parsing.
+"""Ready answers: finished answers remembered by what the request said, to send again.
 
-``widget.fast_path`` serves a body-cache hit after parsing the query, negotiating the
-language and building the endpoint's cache key; that still costs 10 to 30 µs, while uvicorn
-itself spends ~25 µs on a request. Browsers, oEmbed consumers and CDNs repeat the same
-requests byte for byte, so the fast path also remembers, per *raw* request — path, query
-string, and the three headers a cached answer depends on (Accept-Language,
-Accept-Encoding, If-None-Match) — the finished answer: the response start message and
-which part of the cache entry is the body.
+``widget.fast_path`` remembers, for each request the normal stack answered from a
+``CachedBody`` on a route whose ``RoutePolicy`` allows replay, the answer exactly as the
+normal stack sent it — status line and finished headers — and which part of the cache
+entry was the body. The key is what such an answer may depend on, reduced to its meaning
+where that is cheap and memoized:
+
+- the path and the query string as sent (unknown or junk parameters make new keys, at most
+  ``MAX_ANSWERS`` of them, never new cache entries: the endpoint's own key ignores them);
+- the language negotiated from ``Accept-Language`` (``widget.i18n.negotiate``, memoized by
+  the raw header), not the header itself: hundreds of browser strings map to ten languages;
+- whether ``Accept-Encoding`` takes gzip (memoized by the raw header);
+- ``If-None-Match`` as sent.
 
 A ready answer is used only while all of these hold, and dropped otherwise:
 
@@ -15,13 +20,12 @@ A ready answer is used only while all of these hold, and dropped otherwise:
   body cache's byte bound stays the only bound on bodies;
 - the entry is younger than the body cache's TTL;
 - the data version is the one it was built from (a reload also clears the memo);
-- the clock is inside the window in which no event's phase and no ``next`` changes.
+- for a route whose answers follow the clock, the clock is inside the window in which no
+  event's phase and no ``next`` changes.
 
-The memo is bounded in entries (oldest dropped first) and skips requests whose remembered
-parts exceed ``MAX_KEY_BYTES``, so junk parameters or headers cost at most a bounded
-amount of memory and never an answer the normal path would not give. One-off requests
-(junk parameters, rare headers) push older answers out, but a popular answer pushed out is
-put back by its next request: it costs one parsed answer per ``MAX_ANSWERS`` one-offs.
+The memo is bounded in entries (oldest dropped first) and skips requests whose path, query
+and validator exceed ``MAX_KEY_BYTES``. One-off requests (junk parameters) push older
+answers out, but a popular answer pushed out is put back by its next request.
 """
 
 from __future__ import annotations
@@ -29,32 +33,38 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
+from starlette.datastructures import Headers
 from starlette.types import Message, Scope
 
 from widget.cache import CachedBody
+from widget.conditional import accepts_gzip
+from widget.i18n import negotiate
 from widget.metrics import RouteSeries
 
 MAX_ANSWERS = 2048
 MAX_KEY_BYTES = 1024
+# Distinct Accept-Encoding headers whose gzip verdict is remembered.
+ENCODING_MEMO = 256
 
-# path, query string, Accept-Language, Accept-Encoding, If-None-Match (first of each).
-RequestKey = tuple[str, bytes, bytes | None, bytes | None, bytes | None]
+# path, query string, negotiated language, gzip accepted, If-None-Match (first of each).
+RequestKey = tuple[str, bytes, str | None, bool, bytes | None]
 
 NO_BODY, PLAIN, GZIPPED = 0, 1, 2
 
 
 @dataclass(slots=True, eq=False)
 class ReadyAnswer:
-    """A finished answer to one raw request, and the conditions under which it holds."""
+    """A finished answer, and the conditions under which it holds."""
 
     status: int
     headers: list[tuple[bytes, bytes]]  # never sent itself: each answer sends a copy
     entry: weakref.ref[CachedBody]
     part: int  # NO_BODY (a 304), PLAIN or GZIPPED
     version: str  # the catalog's data version
-    since: datetime
-    until: datetime
+    since: datetime | None  # the validity window; None when the route ignores the clock
+    until: datetime | None
     expires: float  # time.monotonic() deadline
     series: RouteSeries
     counts_cache_hit: bool
@@ -70,8 +80,24 @@ class ReadyAnswer:
         return entry.body if self.part == PLAIN else b""
 
 
+def part_sent(status: int, body: bytes, entry: CachedBody) -> int | None:
+    """Which part of ``entry`` an answer sent as ``body``; None when it sent something else."""
+    if status == 304:
+        return NO_BODY if body == b"" else None
+    if body is entry.body or body == entry.body:
+        return PLAIN
+    if entry.gzipped is not None and (body is entry.gzipped or body == entry.gzipped):
+        return GZIPPED
+    return None
+
+
+@lru_cache(maxsize=ENCODING_MEMO)
+def _takes_gzip(header: bytes) -> bool:
+    return accepts_gzip(Headers(raw=[(b"accept-encoding", header)]))
+
+
 def request_key(scope: Scope) -> RequestKey | None:
-    """What a cached answer may depend on, as sent; None when too large to remember."""
+    """What a replayable answer may depend on; None when too large to remember."""
     language = encoding = validator = None
     for name, value in scope["headers"]:
         if name == b"accept-language":
@@ -82,15 +108,19 @@ def request_key(scope: Scope) -> RequestKey | None:
             validator = value if validator is None else validator
     path: str = scope["path"]
     query: bytes = scope["query_string"]
-    size = len(path) + len(query)
-    size += len(language or b"") + len(encoding or b"") + len(validator or b"")
-    if size > MAX_KEY_BYTES:
+    if len(path) + len(query) + len(validator or b"") > MAX_KEY_BYTES:
         return None
-    return (path, query, language, encoding, validator)
+    return (
+        path,
+        query,
+        negotiate(language.decode("latin-1")) if language else None,
+        _takes_gzip(encoding) if encoding else False,
+        validator,
+    )
 
 
 class ReadyAnswers:
-    """The bounded memo of ready answers by raw request (event-loop thread only)."""
+    """The bounded memo of ready answers by request key (event-loop thread only)."""
 
     def __init__(self, max_entries: int = MAX_ANSWERS) -> None:
         self.max_entries = max_entries

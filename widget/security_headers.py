@@ -1,10 +1,11 @@
 """Security headers on every response (pure ASGI middleware).
 
 Endpoints set a page-specific ``Content-Security-Policy`` (built by ``widget.csp``);
-this middleware adds ``frame-ancestors`` by route — the configured ancestors on
-``/embed/``, ``'self'`` everywhere else (with ``X-Frame-Options: SAMEORIGIN``) — puts a
-default policy on responses without one, adds the other headers, and drops any
-``Set-Cookie`` a component might try to send.
+this middleware adds ``frame-ancestors`` by the matched route's ``RoutePolicy``
+(``widget.route_table``) — the configured ancestors on embeddable routes, ``'self'``
+everywhere else (with ``X-Frame-Options: SAMEORIGIN``) — puts a default policy on
+responses without one, adds the other headers, and drops any ``Set-Cookie`` a component
+might try to send. ``finish`` is the computation itself, for one response's headers.
 """
 
 from __future__ import annotations
@@ -13,21 +14,48 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget import csp
+from widget.route_table import RoutePolicy, RouteTable
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
-EMBEDDABLE_PREFIXES = ("/embed/",)
-# Resources other sites load directly (scripts, oEmbed, images, static) or frame.
-CROSS_ORIGIN_PREFIXES = ("/embed", "/oembed", "/static/", "/events/")
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def finish(
+    headers: MutableHeaders, policy: RoutePolicy, *, frame_ancestors: str, hsts: bool
+) -> None:
+    """Put the security headers of a response on a route with ``policy`` into ``headers``."""
+    del headers["set-cookie"]
+    ancestors = frame_ancestors if policy.embeddable else "'self'"
+    page_policy = headers.get("content-security-policy") or csp.DEFAULT
+    headers["content-security-policy"] = f"{page_policy}; frame-ancestors {ancestors}"
+    if not policy.embeddable:
+        headers["x-frame-options"] = "SAMEORIGIN"
+    headers["x-content-type-options"] = "nosniff"
+    headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
+    headers["permissions-policy"] = PERMISSIONS_POLICY
+    headers["cross-origin-resource-policy"] = (
+        "cross-origin" if policy.cross_origin else "same-origin"
+    )
+    if hsts:
+        headers["strict-transport-security"] = HSTS
 
 
 class SecurityHeaders:
     """Adds CSP frame-ancestors, nosniff, referrer, permissions, CORP and HSTS headers."""
 
-    def __init__(self, app: ASGIApp, *, frame_ancestors: str = "*", hsts: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: RouteTable | None = None,
+        frame_ancestors: str = "*",
+        hsts: bool = False,
+    ) -> None:
         self.app = app
+        self.routes = routes or RouteTable({})
         self.frame_ancestors = frame_ancestors
         self.hsts = hsts
 
@@ -35,26 +63,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        embeddable = path.startswith(EMBEDDABLE_PREFIXES)
-        ancestors = self.frame_ancestors if embeddable else "'self'"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                del headers["set-cookie"]
-                policy = headers.get("content-security-policy") or csp.DEFAULT
-                headers["content-security-policy"] = f"{policy}; frame-ancestors {ancestors}"
-                if not embeddable:
-                    headers["x-frame-options"] = "SAMEORIGIN"
-                headers["x-content-type-options"] = "nosniff"
-                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-                headers["permissions-policy"] = PERMISSIONS_POLICY
-                headers["cross-origin-resource-policy"] = (
-                    "cross-origin" if path.startswith(CROSS_ORIGIN_PREFIXES) else "same-origin"
+                finish(
+                    MutableHeaders(scope=message),
+                    self.routes.of(scope),  # the route matched by now, if any
+                    frame_ancestors=self.frame_ancestors,
+                    hsts=self.hsts,
                 )
-                if self.hsts:
-                    headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -1,7 +1,8 @@
 """The baseline: a bare ASGI app replaying captured responses from a dict.
 
 The benchmark captures the real service's responses (status, headers, body bytes) for
-each benchmarked URL, writes them to the JSON file named by ``BENCH_RESPONSES`` and runs
+each benchmarked URL (for the traffic mix: each distinct URL and Accept-Language), writes
+them to the JSON file named by ``BENCH_RESPONSES`` and runs
 this app under the same uvicorn settings. Whatever the real service costs beyond this
 replay is the service's own overhead: routing, parameters, cache lookup, headers, metrics.
 
@@ -25,14 +26,19 @@ NOT_FOUND: Replay = (
 
 
 def load_replays(path: Path) -> dict[str, Replay]:
-    """Captured responses by request target ('/path?query'), as ready-made ASGI messages."""
+    """Captured responses by key, as ready-made ASGI messages.
+
+    A key is the request target ('/path?query'), or for the traffic mix the target, a tab
+    and the Accept-Language the response was captured with (``replay_key``).
+    """
     captured = json.loads(path.read_text(encoding="utf-8"))
     replays: dict[str, Replay] = {}
+    bodies: dict[str, bytes] = {}  # one bytes object per distinct body, as the service holds
     for target, response in captured.items():
         headers = [
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in response["headers"]
         ]
-        body = base64.b64decode(response["body"])
+        body = bodies.setdefault(response["body"], base64.b64decode(response["body"]))
         replays[target] = (
             {"type": "http.response.start", "status": response["status"], "headers": headers},
             {"type": "http.response.body", "body": body},
@@ -57,7 +63,12 @@ class BareApp:
                     return
         query: bytes = scope["query_string"]
         target = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-        start, body = self.replays.get(target, NOT_FOUND)
+        replay = None
+        for name, value in scope["headers"]:
+            if name == b"accept-language":
+                replay = self.replays.get(f"{target}\t{value.decode('latin-1')}")
+                break
+        start, body = replay or self.replays.get(target, NOT_FOUND)
         await send(start)
         await send(body)
 

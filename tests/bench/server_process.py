@@ -151,9 +151,15 @@ class ServerProcess:
         return found
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the server has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        """User plus system CPU time the server (and its worker processes) used so far."""
+        ticks, pending = 0, [self.pid]
+        while pending:
+            pid = pending.pop()
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                pending += [int(child) for child in children]
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def output(self) -> str:

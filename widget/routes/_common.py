@@ -16,6 +16,10 @@ from widget.model import Event
 from widget.params import ViewOptions
 from widget.services import services
 
+# Where an endpoint leaves the body it answered from, in the request's scope, for
+# ``widget.fast_path`` to replay: (the body, whether serving it counted a cache lookup).
+ANSWERED = "widget.answered"
+
 
 def event_for(request: Request, slug: str | None = None) -> Event:
     """The event named in the path (``next`` resolved by the clock), else NotFound."""
@@ -66,4 +70,11 @@ async def cached(
 
     body, hit = await state.cache.get_or_render(full_key, in_worker)
     state.metrics.stats.route(route).cached(hit)
+    request.scope[ANSWERED] = (body, True)
+    return respond(request.headers, body)
+
+
+def serve(request: Request, body: CachedBody) -> Response:
+    """Answer with a body that is not in the body cache (a static asset), replayably."""
+    request.scope[ANSWERED] = (body, False)
     return respond(request.headers, body)

@@ -17,7 +17,7 @@ from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
 
 
 def json_cache_key(request: Request) -> Hashable:
-    """The body cache key of an event's JSON (also used by ``widget.fast_path``)."""
+    """The body cache key of an event's JSON."""
     event = event_for(request)
     return (event.slug, event_phase(event, services(request).now()))
 

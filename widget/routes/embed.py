@@ -41,7 +41,7 @@ class WidgetRequest:
 
     @property
     def cache_key(self) -> Hashable:
-        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        """The body cache key."""
         return (self.event.slug, self.options, self.negotiated, self.phase, self.location_phases)
 
 

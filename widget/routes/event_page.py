@@ -134,7 +134,7 @@ class PageRequest:
 
     @property
     def cache_key(self) -> Hashable:
-        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        """The body cache key."""
         return (
             self.event.slug,
             self.requested_slug,

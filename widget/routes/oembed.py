@@ -35,7 +35,7 @@ class EmbedRequest:
 
     @property
     def cache_key(self) -> Hashable:
-        """The body cache key (also used by ``widget.fast_path`` to serve hits early)."""
+        """The body cache key."""
         return (self.event.slug, self.wanted, self.phase)
 
 

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from widget.assets import Asset
 from widget.cache import CachedBody
-from widget.conditional import respond
 from widget.errors import NotFound
+from widget.routes._common import serve
 from widget.services import services
 
 IMMUTABLE = 365 * 86400
@@ -19,7 +19,7 @@ LOADER_MAX_AGE = 600
 
 
 def asset_body(request: Request, name: str, hashed: bool) -> CachedBody:
-    """The static asset ``name`` as a cacheable body (also served by ``widget.fast_path``)."""
+    """The static asset ``name`` as a cacheable body (replayed by ``widget.fast_path``)."""
     return _served(services(request).assets[name], hashed)
 
 
@@ -43,7 +43,7 @@ async def static_file(request: Request) -> Response:
     if found is None:
         raise NotFound("No such static file.")
     asset, hashed = found
-    response = respond(request.headers, asset_body(request, asset.name, hashed))
+    response = serve(request, asset_body(request, asset.name, hashed))
     if hashed:
         response.headers["cache-control"] = f"public, max-age={IMMUTABLE}, immutable"
     return response
@@ -51,4 +51,4 @@ async def static_file(request: Request) -> Response:
 
 async def embed_js(request: Request) -> Response:
     """GET /embed.js — the snippet loader (a stable URL, so briefly cached)."""
-    return respond(request.headers, asset_body(request, "embed.js", hashed=False))
+    return serve(request, asset_body(request, "embed.js", hashed=False))
