@@ -29,7 +29,19 @@ from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.request_metrics import RequestMetrics
-from widget.routes import api, calendar, card, embed, event_page, go, oembed, publish, static
+from widget.routes import (
+    api,
+    calendar,
+    card,
+    embed,
+    event_page,
+    events_index,
+    go,
+    oembed,
+    publish,
+    site_feeds,
+    static,
+)
 from widget.security_headers import SecurityHeaders
 from widget.services import Services, system_clock
 from widget.settings import Settings
@@ -38,6 +50,11 @@ log = logging.getLogger("widget")
 
 ROUTES = [
     Route("/", publish.publish_page, name="publish"),
+    Route("/events", events_index.events_index, name="events_index"),
+    Route("/events.ics", site_feeds.events_calendar, name="events_ics"),
+    Route("/events.atom", site_feeds.events_atom, name="events_atom"),
+    Route("/sitemap.xml", site_feeds.sitemap_xml, name="sitemap"),
+    Route("/robots.txt", site_feeds.robots, name="robots"),
     Route("/events/{slug}.json", api.event_json, name="event_json"),
     Route("/events/{slug}.ics", calendar.event_calendar, name="event_ics"),
     Route("/events/{slug}.png", card.event_card, name="event_card"),

@@ -5,7 +5,8 @@ protest is its own event for them, so ``event_graph`` builds one ``Event`` per l
 sharing the title, description, image and organizer. The models are typed so every field
 carries the right ``@type``; ``script_json`` serializes them for an
 ``application/ld+json`` block with ``<``, ``>`` and ``&`` escaped (a text field holding
-``</script>`` cannot end the block).
+``</script>`` cannot end the block). The events index (``/events``) lists its page's events
+as an ``ItemList`` of one ``Event`` each (``index_event``), built from the same parts.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ LOCATION_STATUS = {
 }
 OFFLINE = f"{SCHEMA}/OfflineEventAttendanceMode"
 ONLINE = f"{SCHEMA}/OnlineEventAttendanceMode"
+MIXED = f"{SCHEMA}/MixedEventAttendanceMode"
+# The places an index entry names: its page names them all (one Event per location).
+MAX_INDEX_PLACES = 10
 
 
 class _Node(BaseModel):
@@ -128,6 +132,25 @@ def event_status(event: Event, location: Location) -> str:
     return LOCATION_STATUS[location.status]
 
 
+def place_of(event: Event, location: Location, language: str) -> Place | None:
+    """The schema.org Place of a location that names a country (None for online only)."""
+    if location.country is None:
+        return None
+    text = event.text(language)[1]
+    return Place(
+        name=location.venue or place_name(event, location, language, country=False),
+        address=PostalAddress(
+            addressLocality=text.cities.get(location.id, location.city),
+            addressCountry=location.country,
+        ),
+        geo=(
+            GeoCoordinates(latitude=location.coordinates.lat, longitude=location.coordinates.lon)
+            if location.coordinates
+            else None
+        ),
+    )
+
+
 def location_event(
     event: Event,
     location: Location,
@@ -148,24 +171,7 @@ def location_event(
     name = place_name(event, location, language_used)
     web = next((link.url for link in location.links if link.is_web), None)
     virtual = VirtualLocation(url=web or page_url)
-    place = (
-        Place(
-            name=location.venue or place_name(event, location, language_used, country=False),
-            address=PostalAddress(
-                addressLocality=text.cities.get(location.id, location.city),
-                addressCountry=location.country,
-            ),
-            geo=(
-                GeoCoordinates(
-                    latitude=location.coordinates.lat, longitude=location.coordinates.lon
-                )
-                if location.coordinates
-                else None
-            ),
-        )
-        if location.country is not None
-        else None
-    )
+    place = place_of(event, location, language_used)
     moved = Status.MOVED_ONLINE in (event.status, location.status)
     first, last = event.days(location)
     start = location.start_time or event.start_time
@@ -210,14 +216,86 @@ def event_graph(
     ]
 
 
-def script_json(nodes: list[EventNode]) -> Markup:
+class ListItem(_Node):
+    """One entry of an ItemList: its position, its page and the event it lists."""
+
+    type: Literal["ListItem"] = Field(default="ListItem", serialization_alias="@type")
+    position: int
+    url: str
+    item: EventNode
+
+
+class ItemList(_Node):
+    """The events of an index page, in the order shown."""
+
+    context: Literal["https://schema.org"] = Field(
+        default="https://schema.org", serialization_alias="@context"
+    )
+    type: Literal["ItemList"] = Field(default="ItemList", serialization_alias="@type")
+    name: str
+    url: str
+    numberOfItems: int
+    itemListElement: list[ListItem]
+
+
+def index_event(
+    event: Event, *, language: str, description: str, page_url: str, image_url: str
+) -> EventNode:
+    """The whole event as one schema.org Event, for an index that lists it.
+
+    Its days are the event's (all its locations'), as dates; its places the first
+    ``MAX_INDEX_PLACES`` locations that name a country (the event's page has one Event
+    per location with all the details), plus a ``VirtualLocation`` when some are online.
+    It is cancelled when the event is, or when every location is.
+    """
+    language_used, text = event.text(language)
+    places: list[VirtualLocation | Place] = []
+    online = [location for location in event.locations if location.online]
+    if online:
+        places.append(VirtualLocation(url=page_url))
+    for location in event.locations:
+        if len(places) >= MAX_INDEX_PLACES:
+            break
+        place = None if location.online else place_of(event, location, language_used)
+        if place is not None:
+            places.append(place)
+    if event.status is Status.SCHEDULED and all(
+        location.status is LocationStatus.CANCELLED for location in event.locations
+    ):
+        status = EVENT_STATUS[Status.CANCELLED]
+    else:
+        status = EVENT_STATUS[event.status]
+    if event.status is Status.MOVED_ONLINE or len(online) == len(event.locations):
+        mode = ONLINE
+    else:
+        mode = MIXED if online else OFFLINE
+    return EventNode(
+        name=text.title,
+        description=description or text.title,
+        startDate=event.first_day.isoformat(),
+        endDate=event.last_day.isoformat() if event.last_day > event.first_day else None,
+        eventStatus=status,
+        eventAttendanceMode=mode,
+        location=places[0] if len(places) == 1 else places,
+        url=page_url,
+        image=[image_url],
+        organizer=Organization(name=event.organizer.name, url=event.organizer.url),
+        inLanguage=language_used,
+    )
+
+
+def script_json(nodes: BaseModel | list[EventNode]) -> Markup:
     """The nodes as JSON safe inside ``<script type="application/ld+json">``.
 
     Markup because it is the content of a raw-text element: HTML escaping would corrupt
     it, and with ``<``, ``>`` and ``&`` written as JSON escapes nothing in it can close
     the element or start a comment.
     """
-    data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
+    data: object
+    if isinstance(nodes, BaseModel):
+        data = nodes.model_dump(mode="json", by_alias=True, exclude_none=True)
+    else:
+        data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
