@@ -26,7 +26,7 @@ class SafeJSONResponse(JSONResponse):
 
 log = logging.getLogger("widget.errors")
 
-_MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js")
+_MACHINE_SUFFIXES = (".json", ".ics", ".png", ".js", ".atom", ".xml", ".txt")
 _MACHINE_PATHS = ("/oembed", "/healthz", "/metrics")
 
 
