@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from index_data import PAST, TITLES, UPCOMING, write_states
 from starlette.testclient import TestClient
 
 from tests.bench.generated_data import write_catalog
 from widget.app import create_app
 from widget.date_ranges import format_days
+from widget.events_index import listing, split
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.settings import Settings
+from widget.store import load_or_raise
+from widget.structured_data import EventNode
+from widget.timing import Phase, event_phase
 
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 from hostile_data import HostileData, build_hostile_data
-from index_data import PAST, TITLES, UPCOMING, write_states
 from test_xss_pages import page_problems, raw_echoes
 from xss import load_payloads
 
@@ -204,7 +208,9 @@ def test_json_ld_is_an_item_list_of_events(states: TestClient) -> None:
     assert [item["position"] for item in items] == list(range(1, 7))
     shown = [str(a["href"]) for a in page.select("a.index-title")]
     assert [item["url"] for item in items] == shown
-    events = {item["item"]["url"].split("/events/")[1].split("?")[0]: item["item"] for item in items}
+    events = {
+        item["item"]["url"].split("/events/")[1].split("?")[0]: item["item"] for item in items
+    }
     assert all(event["@type"] == "Event" for event in events.values())
     assert events["2024-05-20-called-off"]["eventStatus"] == "https://schema.org/EventCancelled"
     summit = events["2024-07-10-summit"]
@@ -365,7 +371,9 @@ def test_xss_corpus_shows_as_text_on_every_index_page(hostile: HostileData) -> N
                 response = client.get(f"/events?lang={language}&page={number}")
                 assert response.status_code == 200
                 failures += [f"{language} p{number}: {p}" for p in page_problems(response, ours)]
-                failures += [f"raw echo: {p!r}" for p in raw_echoes(response.text, hostile.payloads)]
+                failures += [
+                    f"raw echo: {p!r}" for p in raw_echoes(response.text, hostile.payloads)
+                ]
                 page = soup(response.text)
                 shown[language] |= {a.get_text() for a in page.select("a.index-title")}
                 json_ld(page)  # parses
@@ -376,3 +384,42 @@ def test_xss_corpus_shows_as_text_on_every_index_page(hostile: HostileData) -> N
     for language, titles in shown.items():
         expected = {event.text(language)[1].title for event in hostile.catalog.events}
         assert titles == expected
+
+
+def field_names(data: Any) -> Any:
+    """JSON-LD keys as the models' field names ('@type' → 'type': the models alias them
+    only when serializing)."""
+    if isinstance(data, dict):
+        return {key.removeprefix("@"): field_names(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [field_names(value) for value in data]
+    return data
+
+
+def test_json_ld_items_have_the_shape_of_the_typed_event_nodes(states: TestClient) -> None:
+    """The index writes its Events as plain data: each validates as an ``EventNode`` and
+    serializes back to exactly the same JSON."""
+    data = json_ld(soup(states.get("/events?lang=en").text))
+    for item in data["itemListElement"]:
+        node = EventNode.model_validate(field_names(item["item"]))
+        dumped = node.model_dump(mode="json", by_alias=True, exclude_none=True)
+        assert dumped == item["item"]
+
+
+def test_listing_agrees_with_each_events_phase(tmp_path: Path) -> None:
+    """The bisecting listing puts events where their own phase says, in the index's order,
+    at every moment around every phase change of a catalog of mixed spans."""
+    root = write_states(tmp_path / "data")
+    write_catalog(root, 12, 1, date(2024, 3, 1))
+    catalog = load_or_raise(root)
+    moments = sorted({*catalog.changes, *(m - timedelta(seconds=1) for m in catalog.changes)})
+    for now in [datetime(2020, 1, 1, tzinfo=UTC), *moments, datetime(2030, 1, 1, tzinfo=UTC)]:
+        upcoming, past = split(catalog, now)
+        expected_upcoming = [e for e in catalog.events if event_phase(e, now) is not Phase.PAST]
+        expected_past = [e for e in reversed(catalog.events) if event_phase(e, now) is Phase.PAST]
+        assert upcoming == expected_upcoming, now
+        assert past == expected_past, now
+        found = listing(catalog, now)
+        for start, stop in [(0, 3), (2, 7), (5, 50), (40, 60)]:
+            assert found.upcoming(start, stop) == expected_upcoming[start:stop]
+            assert found.past(start, stop) == expected_past[start:stop]

@@ -17,6 +17,7 @@ from pathlib import Path
 import feedparser
 import icalendar
 import pytest
+from index_data import EVENTS, PAST, TITLES, UPCOMING, write_event, write_states
 from starlette.testclient import TestClient
 
 from widget.app import create_app
@@ -26,7 +27,6 @@ from widget.site_feeds import MAX_ENTRIES, xml_text
 
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 from hostile_data import build_hostile_data
-from index_data import EVENTS, PAST, TITLES, UPCOMING, write_event, write_states
 from xss import load_payloads
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -195,7 +195,10 @@ def test_atom_dates_do_not_change_per_request_and_survive_a_restart(
     assert set(dates.values()) == {"2024-05-01T12:00:00Z"}
     assert first.feed.updated == restarted.feed.updated == "2024-05-01T12:00:00Z"
     write_event(
-        data, "2024-09-01-new", {"date": "2024-09-01", "locations": [{"country": "BE"}]}, {"en": "New one"}
+        data,
+        "2024-09-01-new",
+        {"date": "2024-09-01", "locations": [{"country": "BE"}]},
+        {"en": "New one"},
     )
     with make_client(data, later, state) as client:
         grown = feedparser.parse(client.get("/events.atom").content)
@@ -225,9 +228,7 @@ def test_xss_corpus_through_the_atom_feed(tmp_path: Path) -> None:
             assert feedparser.parse(body).bozo == 0
             root = ET.fromstring(body)
             titles = [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
-            expected = {
-                xml_text(event.text(language)[1].title) for event in hostile.catalog.events
-            }
+            expected = {xml_text(event.text(language)[1].title) for event in hostile.catalog.events}
             assert set(titles) <= expected and len(titles) == min(len(expected), MAX_ENTRIES)
             calendar = client.get(f"/events.ics?lang={language}")
             assert calendar.status_code == 200

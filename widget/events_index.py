@@ -3,9 +3,11 @@ archive by year, in pages of a bounded size.
 
 The listing is one sequence: the events not over yet (today's and upcoming), soonest
 first, then the past ones, newest first. ``page`` walks that sequence ``PER_PAGE`` events
-at a time, so a page costs the same with ten events or ten thousand; page 1 starts with
-the soonest upcoming event. Past events are grouped under the year of their first day (a
-year heading repeats at the top of the next page when a year runs across pages).
+at a time, so a page costs the same with ten events or ten thousand (``Listing`` finds a
+page's events by bisection, not by looking at each event); page 1 starts with the soonest
+upcoming event. Past events, newest first (by first day), are grouped under the year of
+their first day (a year heading repeats at the top of the next page when a year runs
+across pages).
 
 ``listing_state`` is the part of the clock that changes the listing: how many of the
 catalog's phase-change moments have passed. Two requests with the same state (and the
@@ -14,7 +16,7 @@ same data version) get the same page, so it is part of the body cache key.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
@@ -85,18 +87,65 @@ def listing_state(catalog: Catalog, now: datetime) -> int:
     return bisect_right(catalog.changes, now)
 
 
-def split(catalog: Catalog, now: datetime) -> tuple[list[Event], list[Event]]:
-    """The events not over yet (soonest first) and the past ones (newest first).
+@dataclass(frozen=True)
+class Listing:
+    """The catalog's events at one moment, as positions in ``catalog.events``: those not
+    over yet (soonest first) and the past ones (newest first).
 
-    The catalog is ordered by first day, so the upcoming keep its order; the past are
-    sorted by first day, newest first, which keeps each year's events together.
+    Found without looking at every event: the catalog is ordered by first day, so the
+    events that have not begun anywhere are a suffix (by bisection), and an event that has
+    begun can only still run if it began less than the catalog's longest span ago; only
+    that window is looked at one by one.
     """
-    upcoming: list[Event] = []
-    past: list[Event] = []
-    for event in catalog.events:
-        (past if event_phase(event, now) is Phase.PAST else upcoming).append(event)
-    past.sort(key=lambda event: (event.first_day, event.last_day, event.slug), reverse=True)
-    return upcoming, past
+
+    catalog: Catalog
+    running: tuple[int, ...]  # begun, not over (today somewhere), soonest first
+    begun: int  # events[:begun] have begun somewhere
+    recent_past: tuple[int, ...]  # over, within the window, newest first
+    window_start: int  # events[:window_start] are all over
+
+    @property
+    def upcoming_count(self) -> int:
+        """How many events are not over yet."""
+        return len(self.running) + len(self.catalog.events) - self.begun
+
+    def upcoming(self, start: int, stop: int) -> list[Event]:
+        """The not-over events from ``start`` to ``stop`` (soonest first)."""
+        events = self.catalog.events
+        head = [events[i] for i in self.running[start:stop]]
+        rest = events[self.begun + max(0, start - len(self.running)) :]
+        return head + list(rest[: max(0, stop - max(start, len(self.running)))])
+
+    def past(self, start: int, stop: int) -> list[Event]:
+        """The past events from ``start`` to ``stop`` (newest first)."""
+        events = self.catalog.events
+        head = [events[i] for i in self.recent_past[start:stop]]
+        # events[:window_start], newest first, from the remaining offset on.
+        offset = max(0, start - len(self.recent_past))
+        wanted = max(0, stop - max(start, len(self.recent_past)))
+        top = self.window_start - offset
+        return head + [events[i] for i in range(top - 1, max(-1, top - 1 - wanted), -1)]
+
+
+def listing(catalog: Catalog, now: datetime) -> Listing:
+    """Where each event of ``catalog`` stands at ``now`` (see ``Listing``)."""
+    begun = bisect_right(catalog.starts, now)
+    window_start = bisect_left(catalog.starts, now - catalog.longest)
+    window = range(window_start, begun)
+    return Listing(
+        catalog,
+        running=tuple(i for i in window if catalog.ends[i] > now),
+        begun=begun,
+        recent_past=tuple(i for i in reversed(window) if catalog.ends[i] <= now),
+        window_start=window_start,
+    )
+
+
+def split(catalog: Catalog, now: datetime) -> tuple[list[Event], list[Event]]:
+    """Every event not over yet (soonest first) and every past one (newest first)."""
+    found = listing(catalog, now)
+    total = len(catalog.events)
+    return found.upcoming(0, total), found.past(0, total)
 
 
 def page_count(total: int) -> int:
@@ -149,8 +198,9 @@ def index_page(
     public_url: str,
 ) -> IndexPage | None:
     """Page ``number`` of the index, None when the catalog has no such page."""
-    upcoming, past = split(catalog, now)
-    total = len(upcoming) + len(past)
+    found = listing(catalog, now)
+    total = len(catalog.events)
+    upcoming_count = found.upcoming_count
     pages = page_count(total)
     if not 1 <= number <= pages:
         return None
@@ -160,12 +210,12 @@ def index_page(
     def entry(event: Event) -> IndexEntry:
         return entry_of(event, language, now, event_url(public_url, event.slug, link_language))
 
-    shown_upcoming = tuple(entry(event) for event in upcoming[start:stop])
-    archive_start = max(0, start - len(upcoming))
-    archive_stop = max(0, stop - len(upcoming))
+    shown_upcoming = tuple(entry(event) for event in found.upcoming(start, stop))
+    archive_start = max(0, start - upcoming_count)
+    archive_stop = max(0, stop - upcoming_count)
     groups: list[YearGroup] = []
     current: list[IndexEntry] = []
-    for event in past[archive_start:archive_stop]:
+    for event in found.past(archive_start, archive_stop):
         item = entry(event)
         if current and current[-1].year != item.year:
             groups.append(YearGroup(current[-1].year, tuple(current)))
@@ -179,5 +229,5 @@ def index_page(
         upcoming=shown_upcoming,
         archive=tuple(groups),
         total=total,
-        upcoming_total=len(upcoming),
+        upcoming_total=upcoming_count,
     )

@@ -6,14 +6,15 @@ sharing the title, description, image and organizer. The models are typed so eve
 carries the right ``@type``; ``script_json`` serializes them for an
 ``application/ld+json`` block with ``<``, ``>`` and ``&`` escaped (a text field holding
 ``</script>`` cannot end the block). The events index (``/events``) lists its page's events
-as an ``ItemList`` of one ``Event`` each (``index_event``), built from the same parts.
+as an ``ItemList`` of one ``Event`` each (``index_event``, ``item_list``): plain data of
+the shape the models serialize to.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -137,6 +138,7 @@ def place_of(event: Event, location: Location, language: str) -> Place | None:
     if location.country is None:
         return None
     text = event.text(language)[1]
+    coordinates = location.coordinates
     return Place(
         name=location.venue or place_name(event, location, language, country=False),
         address=PostalAddress(
@@ -144,8 +146,8 @@ def place_of(event: Event, location: Location, language: str) -> Place | None:
             addressCountry=location.country,
         ),
         geo=(
-            GeoCoordinates(latitude=location.coordinates.lat, longitude=location.coordinates.lon)
-            if location.coordinates
+            GeoCoordinates(latitude=coordinates.lat, longitude=coordinates.lon)
+            if coordinates
             else None
         ),
     )
@@ -216,75 +218,103 @@ def event_graph(
     ]
 
 
-class ListItem(_Node):
-    """One entry of an ItemList: its position, its page and the event it lists."""
-
-    type: Literal["ListItem"] = Field(default="ListItem", serialization_alias="@type")
-    position: int
-    url: str
-    item: EventNode
-
-
-class ItemList(_Node):
-    """The events of an index page, in the order shown."""
-
-    context: Literal["https://schema.org"] = Field(
-        default="https://schema.org", serialization_alias="@context"
-    )
-    type: Literal["ItemList"] = Field(default="ItemList", serialization_alias="@type")
-    name: str
-    url: str
-    numberOfItems: int
-    itemListElement: list[ListItem]
+def _place_data(event: Event, location: Location, language: str) -> dict[str, Any]:
+    """A ``Place`` as plain data (the shape ``Place`` serializes to)."""
+    text = event.text(language)[1]
+    address: dict[str, Any] = {"@type": "PostalAddress"}
+    locality = text.cities.get(location.id, location.city)
+    if locality is not None:
+        address["addressLocality"] = locality
+    address["addressCountry"] = location.country
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": location.venue or place_name(event, location, language, country=False),
+        "address": address,
+    }
+    if location.coordinates is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": location.coordinates.lat,
+            "longitude": location.coordinates.lon,
+        }
+    return place
 
 
 def index_event(
     event: Event, *, language: str, description: str, page_url: str, image_url: str
-) -> EventNode:
+) -> dict[str, Any]:
     """The whole event as one schema.org Event, for an index that lists it.
 
     Its days are the event's (all its locations'), as dates; its places the first
     ``MAX_INDEX_PLACES`` locations that name a country (the event's page has one Event
-    per location with all the details), plus a ``VirtualLocation`` when some are online.
+    per location with all the details), after a ``VirtualLocation`` when some are online.
     It is cancelled when the event is, or when every location is.
+
+    Plain data in exactly the shape an ``EventNode`` serializes to (the tests validate
+    it as one): an index page lists fifty events, and validating eight models for each
+    cost more than the rest of the page.
     """
     language_used, text = event.text(language)
-    places: list[VirtualLocation | Place] = []
-    online = [location for location in event.locations if location.online]
+    places: list[dict[str, Any]] = []
+    online = sum(1 for location in event.locations if location.online)
     if online:
-        places.append(VirtualLocation(url=page_url))
+        places.append({"@type": "VirtualLocation", "url": page_url})
     for location in event.locations:
         if len(places) >= MAX_INDEX_PLACES:
             break
-        place = None if location.online else place_of(event, location, language_used)
-        if place is not None:
-            places.append(place)
+        if not location.online and location.country is not None:
+            places.append(_place_data(event, location, language_used))
     if event.status is Status.SCHEDULED and all(
         location.status is LocationStatus.CANCELLED for location in event.locations
     ):
         status = EVENT_STATUS[Status.CANCELLED]
     else:
         status = EVENT_STATUS[event.status]
-    if event.status is Status.MOVED_ONLINE or len(online) == len(event.locations):
+    if event.status is Status.MOVED_ONLINE or online == len(event.locations):
         mode = ONLINE
     else:
         mode = MIXED if online else OFFLINE
-    return EventNode(
-        name=text.title,
-        description=description or text.title,
-        startDate=event.first_day.isoformat(),
-        endDate=event.last_day.isoformat() if event.last_day > event.first_day else None,
-        eventStatus=status,
-        eventAttendanceMode=mode,
-        location=places[0] if len(places) == 1 else places,
-        url=page_url,
-        image=[image_url],
-        organizer=Organization(name=event.organizer.name, url=event.organizer.url),
-        inLanguage=language_used,
-    )
+    node: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Event",
+        "name": text.title,
+        "description": description or text.title,
+        "startDate": event.first_day.isoformat(),
+    }
+    if event.last_day > event.first_day:
+        node["endDate"] = event.last_day.isoformat()
+    node |= {
+        "eventStatus": status,
+        "eventAttendanceMode": mode,
+        "location": places[0] if len(places) == 1 else places,
+        "url": page_url,
+        "image": [image_url],
+        "organizer": {
+            "@type": "Organization",
+            "name": event.organizer.name,
+            "url": event.organizer.url,
+        },
+        "inLanguage": language_used,
+    }
+    return node
 
 
-def script_json(nodes: BaseModel | list[EventNode]) -> Markup:
+def item_list(name: str, url: str, items: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """A schema.org ItemList of (page URL, Event) pairs, in order."""
+    return {
+        "@context": SCHEMA,
+        "@type": "ItemList",
+        "name": name,
+        "url": url,
+        "numberOfItems": len(items),
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "url": page, "item": node}
+            for position, (page, node) in enumerate(items, 1)
+        ],
+    }
+
+
+def script_json(nodes: list[EventNode] | dict[str, Any]) -> Markup:
     """The nodes as JSON safe inside ``<script type="application/ld+json">``.
 
     Markup because it is the content of a raw-text element: HTML escaping would corrupt
@@ -292,8 +322,8 @@ def script_json(nodes: BaseModel | list[EventNode]) -> Markup:
     the element or start a comment.
     """
     data: object
-    if isinstance(nodes, BaseModel):
-        data = nodes.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(nodes, dict):
+        data = nodes  # plain data already (the index's ItemList)
     else:
         data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

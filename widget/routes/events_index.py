@@ -31,7 +31,7 @@ from widget.routes._common import cached, language_headers
 from widget.routes.event_page import description_of, og_locale
 from widget.services import services
 from widget.site_feeds import webcal
-from widget.structured_data import ItemList, ListItem, index_event, script_json
+from widget.structured_data import index_event, item_list, script_json
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 
 _PAGE = re.compile(r"^[1-9][0-9]{0,4}$")
@@ -82,10 +82,11 @@ def index_context(
     canonical = index_url(public_url, own, page.number)
     alternates = [(code, index_url(public_url, code, page.number)) for code in SUPPORTED_LANGUAGES]
     nodes = []
-    for position, entry in enumerate(page.entries, 1):
+    image_query = urlencode({"lang": language})
+    for entry in page.entries:
         event = catalog.by_slug[entry.slug]
         text = event.text(language)[1]
-        image = f"{public_url}/events/{entry.slug}.png?{urlencode({'lang': language})}"
+        image = f"{public_url}/events/{entry.slug}.png?{image_query}"
         node = index_event(
             event,
             language=language,
@@ -93,7 +94,7 @@ def index_context(
             page_url=entry.page_url,
             image_url=image,
         )
-        nodes.append(ListItem(position=position, url=entry.page_url, item=node))
+        nodes.append((entry.page_url, node))
     title = gettext("All PauseAI protests")
     return {
         "page": page,
@@ -113,14 +114,7 @@ def index_context(
         "og_locale_alternates": [
             og_locale(code) for code in SUPPORTED_LANGUAGES if code != language
         ],
-        "json_ld": script_json(
-            ItemList(
-                name=title,
-                url=canonical,
-                numberOfItems=len(nodes),
-                itemListElement=nodes,
-            )
-        ),
+        "json_ld": script_json(item_list(title, canonical, nodes)),
         **feed_urls(public_url, own),
     }
 
