@@ -17,11 +17,12 @@ same data version) get the same page, so it is part of the body cache key.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
 from widget.catalog import Catalog
+from widget.i18n import translations
 from widget.model import Event, LocationStatus, Status
 from widget.timing import Phase, event_phase
 
@@ -45,6 +46,7 @@ class IndexEntry:
     cancelled: int  # locations called off (while the event itself goes ahead)
     tba: int  # locations whose city or details are still to be announced
     page_url: str
+    counts: str = ""  # the counts as the page shows them: "4 cities · 3 countries · …"
 
     @property
     def year(self) -> int:
@@ -159,12 +161,32 @@ def event_url(public_url: str, slug: str, language: str | None) -> str:
     return f"{page}?{urlencode({'lang': language})}" if language else page
 
 
+def counts_text(entry: IndexEntry, language: str) -> str:
+    """'4 cities · 3 countries · 1 cancelled · 1 to be announced' in ``language`` (the
+    countries only when more than one, the others only when any)."""
+    ngettext = translations(language).ngettext
+    parts = [ngettext("%(count)s city", "%(count)s cities", entry.cities) % {"count": entry.cities}]
+    if entry.countries > 1:
+        count = entry.countries
+        parts.append(ngettext("%(count)s country", "%(count)s countries", count) % {"count": count})
+    if entry.cancelled:
+        count = entry.cancelled
+        parts.append(ngettext("%(count)s cancelled", "%(count)s cancelled", count) % {"count": count})
+    if entry.tba:
+        count = entry.tba
+        parts.append(
+            ngettext("%(count)s to be announced", "%(count)s to be announced", count)
+            % {"count": count}
+        )
+    return " · ".join(parts)
+
+
 def entry_of(event: Event, language: str, now: datetime, page_url: str) -> IndexEntry:
     """The index line of ``event`` in ``language``."""
     text_language, text = event.text(language)
     countries = {location.country for location in event.locations if location.country}
     statuses = [location.status for location in event.locations]
-    return IndexEntry(
+    entry = IndexEntry(
         slug=event.slug,
         title=text.title,
         text_language=text_language,
@@ -186,6 +208,7 @@ def entry_of(event: Event, language: str, now: datetime, page_url: str) -> Index
         ),
         page_url=page_url,
     )
+    return replace(entry, counts=counts_text(entry, language))
 
 
 def index_page(
