@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from browser_support import LiveServer, axe, describe, record_requests
 from index_data import write_states
 from test_accessibility import open_page, unreadable_undecided_text
 from test_lighthouse import CATEGORIES, lighthouse, shortfalls
+
+from browser_support import LiveServer, axe, describe, record_requests
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

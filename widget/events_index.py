@@ -171,7 +171,9 @@ def counts_text(entry: IndexEntry, language: str) -> str:
         parts.append(ngettext("%(count)s country", "%(count)s countries", count) % {"count": count})
     if entry.cancelled:
         count = entry.cancelled
-        parts.append(ngettext("%(count)s cancelled", "%(count)s cancelled", count) % {"count": count})
+        parts.append(
+            ngettext("%(count)s cancelled", "%(count)s cancelled", count) % {"count": count}
+        )
     if entry.tba:
         count = entry.tba
         parts.append(

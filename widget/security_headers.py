@@ -20,7 +20,7 @@ PERMISSIONS_POLICY = (
 )
 EMBEDDABLE_PREFIXES = ("/embed/",)
 # Resources other sites load directly (scripts, oEmbed, images, static) or frame.
-CROSS_ORIGIN_PREFIXES = ("/embed", "/oembed", "/static/", "/events/")
+CROSS_ORIGIN_PREFIXES = ("/embed", "/oembed", "/static/", "/events")
 
 
 class SecurityHeaders:
