@@ -17,6 +17,8 @@ CACHED_ROUTES = [
     f"/embed/{SAMPLE_SLUG}",
     f"/events/{SAMPLE_SLUG}",
     f"/events/{SAMPLE_SLUG}.json",
+    "/events?",
+    "/events.atom?",
     f"/oembed?url={PUBLIC_URL}/events/{SAMPLE_SLUG}&",
 ]
 

@@ -23,6 +23,11 @@ ROUTES = [
     f"/go/{SAMPLE_SLUG}/london",
     "/oembed",
     "/embed.js",
+    "/events",
+    "/events.ics",
+    "/events.atom",
+    "/sitemap.xml",
+    "/robots.txt",
     "/healthz",
     "/static/x",
 ]
@@ -41,6 +46,7 @@ NAMES = st.sampled_from(
         "width",
         "event",
         "consent",
+        "page",
         "x",
     ]
 )

@@ -1,8 +1,9 @@
 """Lighthouse 12 (npm, Debian's Chromium) scores 100 for accessibility, best practices and SEO.
 
 One Lighthouse run per page, all three categories at once, against the live service on
-127.0.0.1 (which Lighthouse counts as a secure origin for ``is-on-https``; ``/robots.txt``
-answers 404, which its ``robots-txt`` audit treats as not applicable). The scores are
+127.0.0.1 (which Lighthouse counts as a secure origin for ``is-on-https``; its
+``robots-txt`` audit validates our ``/robots.txt``). ``/events`` has its own run in
+``test_events_index_browser.py``, on a catalog of every state. The scores are
 printed (``pytest -s`` or ``-rP`` shows them); a failure names every audit below full marks
 with its details.
 """

@@ -18,6 +18,12 @@ ROUTES = [
     f"/go/{SAMPLE_SLUG}/london",
     f"/oembed?url={PUBLIC_URL}/events/{SAMPLE_SLUG}",
     "/embed.js",
+    "/events",
+    "/events?page=9",
+    "/events.ics",
+    "/events.atom",
+    "/sitemap.xml",
+    "/robots.txt",
     "/healthz",
     "/metrics",
     "/static/widget.css",
@@ -57,7 +63,7 @@ def test_every_route_has_strict_headers(client: TestClient, path: str) -> None:
     else:
         assert csp["frame-ancestors"] == ["'self'"]
         assert response.headers["x-frame-options"] == "SAMEORIGIN"
-    if path.startswith(("/embed", "/oembed", "/static/", "/events/")):
+    if path.startswith(("/embed", "/oembed", "/static/", "/events")):
         assert response.headers["cross-origin-resource-policy"] == "cross-origin"
     assert "strict-transport-security" in response.headers  # PUBLIC_URL is https
 

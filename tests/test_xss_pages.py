@@ -712,6 +712,12 @@ VIEW_PARAMETERS = [
     # Unknown parameters are ignored: the same page as without them.
     pytest.param("/embed/{slug}", "xss", {200}, id="embed-unknown"),
     pytest.param("/events/{slug}", "xss", {200}, id="event-unknown"),
+    pytest.param("/events", "lang", {400}, id="index-lang"),
+    pytest.param("/events", "theme", {400}, id="index-theme"),
+    pytest.param("/events", "page", {400, 404}, id="index-page"),
+    pytest.param("/events", "xss", {200}, id="index-unknown"),
+    pytest.param("/events.ics", "lang", {400}, id="site-ics-lang"),
+    pytest.param("/events.atom", "lang", {400}, id="atom-lang"),
 ]
 
 
@@ -847,7 +853,9 @@ HEADER_PAYLOADS = [p for p in PAYLOADS if header_safe(p)]
 
 
 @pytest.mark.parametrize(
-    "route", ["/embed/{slug}", "/events/{slug}", "/"], ids=["embed", "event", "publish"]
+    "route",
+    ["/embed/{slug}", "/events/{slug}", "/", "/events"],
+    ids=["embed", "event", "publish", "index"],
 )
 def test_hostile_accept_language(
     client: TestClient, hostile: HostileData, our_scripts: frozenset[str], route: str

@@ -31,7 +31,19 @@ from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.request_metrics import RequestMetrics
 from widget.route_table import RoutePolicy, RouteTable
-from widget.routes import api, calendar, card, embed, event_page, go, oembed, publish, static
+from widget.routes import (
+    api,
+    calendar,
+    card,
+    embed,
+    event_page,
+    events_index,
+    go,
+    oembed,
+    publish,
+    site_feeds,
+    static,
+)
 from widget.security_headers import SecurityHeaders
 from widget.services import Services, system_clock
 from widget.settings import Settings
@@ -40,6 +52,11 @@ log = logging.getLogger("widget")
 
 ROUTES = [
     Route("/", publish.publish_page, name="publish"),
+    Route("/events", events_index.events_index, name="events_index"),
+    Route("/events.ics", site_feeds.events_calendar, name="events_ics"),
+    Route("/events.atom", site_feeds.events_atom, name="events_atom"),
+    Route("/sitemap.xml", site_feeds.sitemap_xml, name="sitemap"),
+    Route("/robots.txt", site_feeds.robots, name="robots"),
     Route("/events/{slug}.json", api.event_json, name="event_json"),
     Route("/events/{slug}.ics", calendar.event_calendar, name="event_ics"),
     Route("/events/{slug}.png", card.event_card, name="event_card"),
@@ -64,6 +81,11 @@ _SHARED_PAGE = RoutePolicy(cross_origin=True, replay=True)
 _SHARED_DATA = RoutePolicy(errors="json", cross_origin=True, replay=True)
 ROUTE_TABLE = RouteTable(
     {
+        "events_index": _SHARED_PAGE,
+        "events_ics": _SHARED_DATA,
+        "events_atom": _SHARED_DATA,
+        "sitemap": RoutePolicy(errors="json", replay=True),
+        "robots": RoutePolicy(errors="json", replay=True, timed=False),
         "event_json": _SHARED_DATA,
         "event_ics": _SHARED_DATA,
         "event_card": _SHARED_DATA,

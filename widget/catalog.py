@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from widget.model import Event
-from widget.timing import phase_changes
+from widget.timing import bounds, phase_changes
 
 NEXT = "next"
 
@@ -27,6 +27,12 @@ class Catalog:
     version: str
     by_slug: Mapping[str, Event] = field(init=False, repr=False)
     changes: tuple[datetime, ...] = field(init=False, repr=False)
+    # Per event, in order: when its first day begins somewhere and its last has ended
+    # everywhere (``widget.timing``); and the longest such span. ``starts`` is sorted, so
+    # which events have begun, and which may still run, are found by bisection.
+    starts: tuple[datetime, ...] = field(init=False, repr=False)
+    ends: tuple[datetime, ...] = field(init=False, repr=False)
+    longest: timedelta = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.events, key=lambda event: (event.first_day, event.slug)))
@@ -36,6 +42,11 @@ class Catalog:
         spans = {(event.first_day, event.last_day) for event in ordered}
         spans |= {event.days(location) for event in ordered for location in event.locations}
         object.__setattr__(self, "changes", phase_changes(spans))
+        moments = [bounds(event.first_day, event.last_day) for event in ordered]
+        object.__setattr__(self, "starts", tuple(start for start, _ in moments))
+        object.__setattr__(self, "ends", tuple(end for _, end in moments))
+        longest = max((end - start for start, end in moments), default=timedelta(0))
+        object.__setattr__(self, "longest", longest)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -9,12 +9,16 @@ time of its last day; otherwise it is all-day (``VALUE=DATE``, ``DTEND`` the day
 last day, exclusive). ``STATUS`` is the event's when it is not scheduled, else the
 location's: ``CANCELLED`` for a cancelled location, ``TENTATIVE`` for one to be announced.
 ``URL`` is the location's first web link, else the event's page.
+
+``site_calendar`` puts the VEVENTs of many events into one calendar (``/events.ics``):
+the same components, so a location has the same UID there as in its event's calendar.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,6 +111,19 @@ def location_component(
     return component
 
 
+def _calendar(name: str) -> icalendar.Calendar:
+    """An empty published calendar called ``name``."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # icalendar treats X-WR-CALNAME as unknown: written and read back unescaped, so the
+    # name must be one line.
+    calendar.add("x-wr-calname", " ".join(_LINE_BREAK.sub("\n", name).split("\n")))
+    return calendar
+
+
 def event_calendar(
     event: Event,
     locations: Iterable[Location],
@@ -118,14 +135,7 @@ def event_calendar(
 ) -> bytes:
     """The iCalendar document for ``locations`` of ``event``."""
     language_used, text = event.text(language)
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    # icalendar treats X-WR-CALNAME as unknown: written and read back unescaped, so the
-    # name must be one line.
-    calendar.add("x-wr-calname", " ".join(_LINE_BREAK.sub("\n", text.title).split("\n")))
+    calendar = _calendar(text.title)
     for location in locations:
         calendar.add_component(
             location_component(
@@ -137,6 +147,40 @@ def event_calendar(
                 description=description,
             )
         )
+    calendar.add_missing_timezones()
+    result: bytes = calendar.to_ical()
+    return result
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One event of a site-wide calendar: the language, page and description it uses."""
+
+    event: Event
+    language: str
+    page_url: str
+    description: str
+
+
+def site_calendar(entries: Iterable[CalendarEntry], *, name: str, host: str) -> bytes:
+    """One calendar of many events (``/events.ics``), every location of each a VEVENT
+    exactly as the event's own calendar has it (same UID, same properties)."""
+    calendar = _calendar(name)
+    # Subscribed calendars refresh on their own; once an hour is often enough.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for entry in entries:
+        for location in entry.event.locations:
+            calendar.add_component(
+                location_component(
+                    entry.event,
+                    location,
+                    language=entry.language,
+                    host=host,
+                    page_url=entry.page_url,
+                    description=entry.description,
+                )
+            )
     calendar.add_missing_timezones()
     result: bytes = calendar.to_ical()
     return result

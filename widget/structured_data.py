@@ -5,14 +5,16 @@ protest is its own event for them, so ``event_graph`` builds one ``Event`` per l
 sharing the title, description, image and organizer. The models are typed so every field
 carries the right ``@type``; ``script_json`` serializes them for an
 ``application/ld+json`` block with ``<``, ``>`` and ``&`` escaped (a text field holding
-``</script>`` cannot end the block).
+``</script>`` cannot end the block). The events index (``/events``) lists its page's events
+as an ``ItemList`` of one ``Event`` each (``index_event``, ``item_list``): plain data of
+the shape the models serialize to.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -37,6 +39,9 @@ LOCATION_STATUS = {
 }
 OFFLINE = f"{SCHEMA}/OfflineEventAttendanceMode"
 ONLINE = f"{SCHEMA}/OnlineEventAttendanceMode"
+MIXED = f"{SCHEMA}/MixedEventAttendanceMode"
+# The places an index entry names: its page names them all (one Event per location).
+MAX_INDEX_PLACES = 10
 
 
 class _Node(BaseModel):
@@ -128,6 +133,26 @@ def event_status(event: Event, location: Location) -> str:
     return LOCATION_STATUS[location.status]
 
 
+def place_of(event: Event, location: Location, language: str) -> Place | None:
+    """The schema.org Place of a location that names a country (None for online only)."""
+    if location.country is None:
+        return None
+    text = event.text(language)[1]
+    coordinates = location.coordinates
+    return Place(
+        name=location.venue or place_name(event, location, language, country=False),
+        address=PostalAddress(
+            addressLocality=text.cities.get(location.id, location.city),
+            addressCountry=location.country,
+        ),
+        geo=(
+            GeoCoordinates(latitude=coordinates.lat, longitude=coordinates.lon)
+            if coordinates
+            else None
+        ),
+    )
+
+
 def location_event(
     event: Event,
     location: Location,
@@ -148,24 +173,7 @@ def location_event(
     name = place_name(event, location, language_used)
     web = next((link.url for link in location.links if link.is_web), None)
     virtual = VirtualLocation(url=web or page_url)
-    place = (
-        Place(
-            name=location.venue or place_name(event, location, language_used, country=False),
-            address=PostalAddress(
-                addressLocality=text.cities.get(location.id, location.city),
-                addressCountry=location.country,
-            ),
-            geo=(
-                GeoCoordinates(
-                    latitude=location.coordinates.lat, longitude=location.coordinates.lon
-                )
-                if location.coordinates
-                else None
-            ),
-        )
-        if location.country is not None
-        else None
-    )
+    place = place_of(event, location, language_used)
     moved = Status.MOVED_ONLINE in (event.status, location.status)
     # A cancelled location (or event) offers nothing to sign up for.
     cancelled = event.status is Status.CANCELLED or location.status is LocationStatus.CANCELLED
@@ -212,14 +220,114 @@ def event_graph(
     ]
 
 
-def script_json(nodes: list[EventNode]) -> Markup:
+def _place_data(event: Event, location: Location, language: str) -> dict[str, Any]:
+    """A ``Place`` as plain data (the shape ``Place`` serializes to)."""
+    text = event.text(language)[1]
+    address: dict[str, Any] = {"@type": "PostalAddress"}
+    locality = text.cities.get(location.id, location.city)
+    if locality is not None:
+        address["addressLocality"] = locality
+    address["addressCountry"] = location.country
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": location.venue or place_name(event, location, language, country=False),
+        "address": address,
+    }
+    if location.coordinates is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": location.coordinates.lat,
+            "longitude": location.coordinates.lon,
+        }
+    return place
+
+
+def index_event(
+    event: Event, *, language: str, description: str, page_url: str, image_url: str
+) -> dict[str, Any]:
+    """The whole event as one schema.org Event, for an index that lists it.
+
+    Its days are the event's (all its locations'), as dates; its places the first
+    ``MAX_INDEX_PLACES`` locations that name a country (the event's page has one Event
+    per location with all the details), after a ``VirtualLocation`` when some are online.
+    It is cancelled when the event is, or when every location is.
+
+    Plain data in exactly the shape an ``EventNode`` serializes to (the tests validate
+    it as one): an index page lists fifty events, and validating eight models for each
+    cost more than the rest of the page.
+    """
+    language_used, text = event.text(language)
+    places: list[dict[str, Any]] = []
+    online = sum(1 for location in event.locations if location.online)
+    if online:
+        places.append({"@type": "VirtualLocation", "url": page_url})
+    for location in event.locations:
+        if len(places) >= MAX_INDEX_PLACES:
+            break
+        if not location.online and location.country is not None:
+            places.append(_place_data(event, location, language_used))
+    if event.status is Status.SCHEDULED and all(
+        location.status is LocationStatus.CANCELLED for location in event.locations
+    ):
+        status = EVENT_STATUS[Status.CANCELLED]
+    else:
+        status = EVENT_STATUS[event.status]
+    if event.status is Status.MOVED_ONLINE or online == len(event.locations):
+        mode = ONLINE
+    else:
+        mode = MIXED if online else OFFLINE
+    node: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Event",
+        "name": text.title,
+        "description": description or text.title,
+        "startDate": event.first_day.isoformat(),
+    }
+    if event.last_day > event.first_day:
+        node["endDate"] = event.last_day.isoformat()
+    node |= {
+        "eventStatus": status,
+        "eventAttendanceMode": mode,
+        "location": places[0] if len(places) == 1 else places,
+        "url": page_url,
+        "image": [image_url],
+        "organizer": {
+            "@type": "Organization",
+            "name": event.organizer.name,
+            "url": event.organizer.url,
+        },
+        "inLanguage": language_used,
+    }
+    return node
+
+
+def item_list(name: str, url: str, items: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """A schema.org ItemList of (page URL, Event) pairs, in order."""
+    return {
+        "@context": SCHEMA,
+        "@type": "ItemList",
+        "name": name,
+        "url": url,
+        "numberOfItems": len(items),
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "url": page, "item": node}
+            for position, (page, node) in enumerate(items, 1)
+        ],
+    }
+
+
+def script_json(nodes: list[EventNode] | dict[str, Any]) -> Markup:
     """The nodes as JSON safe inside ``<script type="application/ld+json">``.
 
     Markup because it is the content of a raw-text element: HTML escaping would corrupt
     it, and with ``<``, ``>`` and ``&`` written as JSON escapes nothing in it can close
     the element or start a comment.
     """
-    data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
+    data: object
+    if isinstance(nodes, dict):
+        data = nodes  # plain data already (the index's ItemList)
+    else:
+        data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(safe)  # noqa: S704 - JSON with every markup character escaped

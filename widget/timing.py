@@ -29,7 +29,7 @@ class Phase(StrEnum):
 
 
 @cache
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+def bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """When the first day starts somewhere (UTC+14) and the last has ended everywhere (UTC-12)."""
     starts = datetime.combine(first, time.min, tzinfo=EARLIEST_ZONE)
     ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=ANYWHERE_ON_EARTH)
@@ -39,7 +39,7 @@ def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
 def phase(first: date, now: datetime, last: date | None = None) -> Phase:
     """Upcoming before the first day starts anywhere, past once the last (default: the
     first) has ended everywhere, today in between."""
-    starts, ends = _bounds(first, max(first, last or first))
+    starts, ends = bounds(first, max(first, last or first))
     if now < starts:
         return Phase.UPCOMING
     if now < ends:
@@ -49,7 +49,7 @@ def phase(first: date, now: datetime, last: date | None = None) -> Phase:
 
 def phase_changes(spans: Iterable[tuple[date, date]]) -> tuple[datetime, ...]:
     """Every moment at which one of the (first day, last day) ``spans`` changes phase, in order."""
-    return tuple(sorted({moment for first, last in spans for moment in _bounds(first, last)}))
+    return tuple(sorted({moment for first, last in spans for moment in bounds(first, last)}))
 
 
 def event_phase(event: Event, now: datetime) -> Phase:

@@ -24,7 +24,9 @@ What it measures, and how:
 - Cache misses: a second service with ``WIDGET_CACHE_TTL=0`` renders every request; its
   ``/metrics`` afterwards proves that the requests really missed.
 - Cold render: in process, a generated 50-city event, the widget rendered through the
-  application with the body cache off (median of many renders, plus the very first one).
+  application with the body cache off (median of many renders, plus the very first one);
+  and ``/events`` (the index's first page) over a catalog of 1,000 generated events, half
+  of them past, the same way.
 - Sizes: the widget page and everything it loads from us, and ``/embed.js``, as gzipped
   bytes on the wire.
 - Memory: VmRSS of a service holding 100 generated events, after warm-up requests.
@@ -90,6 +92,10 @@ MIN_MIX_RATIO = 0.85
 MAX_MIX_P99_FACTOR = 1.5
 MIX_REQUESTS = int(os.environ.get("BENCH_MIX_REQUESTS", "20000"))
 MAX_COLD_RENDER_MS = 2.0
+# The events index over a catalog of INDEX_EVENTS generated events (issue 17).
+MAX_INDEX_COLD_RENDER_MS = 5.0
+INDEX_EVENTS = 1000
+INDEX_CITIES = 3
 MAX_WIDGET_TOTAL_GZIP = 10 * 1024
 MAX_EMBED_JS_GZIP = 2 * 1024
 MAX_RSS_MB = 80.0
@@ -197,6 +203,7 @@ class Results:
     config: dict[str, Any]
     scenarios: dict[str, Any] = field(default_factory=dict)
     cold_render: dict[str, Any] = field(default_factory=dict)
+    index_cold_render: dict[str, Any] = field(default_factory=dict)
     sizes: dict[str, Any] = field(default_factory=dict)
     memory: dict[str, Any] = field(default_factory=dict)
     targets: list[dict[str, Any]] = field(default_factory=list)
@@ -670,6 +677,57 @@ def cold_render(results: Results, renders: int = 300) -> Target:
     return Target("cold render, 50-city widget (median)", median, MAX_COLD_RENDER_MS, "ms")
 
 
+def index_cold_render(results: Results, renders: int = 200) -> Target:
+    """Median time to answer ``/events`` over 1,000 generated events, body cache off."""
+    from widget.app import create_app
+    from widget.settings import Settings
+
+    name = f"cold render, /events with {INDEX_EVENTS} events (median)"
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
+        root = Path(scratch)
+        write_catalog(root, INDEX_EVENTS, INDEX_CITIES, date(2030, 1, 1))
+        settings = Settings(
+            public_url=PUBLIC_URL,
+            data_dir=root,
+            cache_ttl=0,
+            reload_seconds=0,
+            # Weekly events from 2030: halfway through, 500 past and 500 upcoming.
+            now=datetime(2039, 8, 1, tzinfo=UTC),
+        )
+        app = create_app(settings)
+        target = "/events?lang=en"
+
+        async def measure() -> tuple[int, float, list[float], int]:
+            started = time.perf_counter()
+            status, body = await _asgi_get(app, target)
+            first = (time.perf_counter() - started) * 1000
+            timings = []
+            for _ in range(renders if status == 200 else 0):
+                started = time.perf_counter()
+                await _asgi_get(app, target)
+                timings.append((time.perf_counter() - started) * 1000)
+            return status, first, timings, len(body)
+
+        status, first, timings, size = asyncio.run(measure())
+    if status != 200:
+        print(f"SKIP index cold render: {target} answers {status}")
+        results.index_cold_render = {"skipped": status}
+        return Target(name, None, MAX_INDEX_COLD_RENDER_MS, "ms", note="route not built yet")
+    median = statistics.median(timings)
+    results.index_cold_render = {
+        "target": target,
+        "events": INDEX_EVENTS,
+        "cities_per_event": INDEX_CITIES,
+        "renders": renders,
+        "median_ms": median,
+        "p90_ms": statistics.quantiles(timings, n=10)[-1],
+        "first_ms": first,
+        "body_bytes": size,
+        "note": "whole ASGI request in process, body cache off (includes routing and middleware)",
+    }
+    return Target(name, median, MAX_INDEX_COLD_RENDER_MS, "ms")
+
+
 # --- sizes ----------------------------------------------------------------------------------
 
 
@@ -844,6 +902,7 @@ def main() -> int:
     finally:
         MIX_LIST.unlink(missing_ok=True)
     targets.append(cold_render(results))
+    targets.append(index_cold_render(results))
     targets += sizes(results)
     targets.append(memory(results))
     results.targets = [{**asdict(t), "status": t.status} for t in targets]
@@ -873,6 +932,12 @@ def main() -> int:
         print(
             f"  cold render (50 cities): median {results.cold_render['median_ms']:.2f} ms, "
             f"first {results.cold_render['first_ms']:.1f} ms"
+        )
+    if results.index_cold_render.get("median_ms") is not None:
+        print(
+            f"  cold render (/events, {INDEX_EVENTS} events): median "
+            f"{results.index_cold_render['median_ms']:.2f} ms, "
+            f"first {results.index_cold_render['first_ms']:.1f} ms"
         )
     sizes_only = {k: v for k, v in results.sizes.items() if k != "widget_subresources"}
     print(f"  sizes: {json.dumps(sizes_only)}")

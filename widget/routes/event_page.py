@@ -24,6 +24,7 @@ from widget.params import ViewOptions, parse_lang, parse_theme, single
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.sanitizer import plain_text
 from widget.services import services
+from widget.site_feeds import webcal
 from widget.structured_data import event_graph, script_json
 from widget.timing import (
     PAGE_MAX_AGE,
@@ -116,6 +117,7 @@ def page_context(
             )
         ),
         "ics_url": f"{page}.ics?{urlencode({'lang': language})}",
+        "subscribe_url": webcal(f"{public_url}/events.ics?{urlencode({'lang': language})}"),
         "publish_url": f"{public_url}/?{urlencode({'event': requested_slug})}",
     }
 

@@ -1,0 +1,194 @@
+"""``GET /events``: the index of every event — upcoming first, then the archive by year.
+
+Parameters: ``lang`` (else Accept-Language, else English, as the event page negotiates),
+``theme`` and ``page`` (1 to the last page; ``widget.events_index`` says how events fall
+into pages). A ``page`` that is not a whole number from 1 to 10000 is a 400 naming it; a
+page past the last is a 404 naming it. The page is cached like the event page; its key
+holds the normalized parameters, the data version and how many of the catalog's phase
+changes are behind the clock (``events_index.listing_state``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget.cache import CachedBody
+from widget.catalog import Catalog
+from widget.errors import BadRequest, NotFound
+from widget.events_index import MAX_PAGE, IndexPage, index_page, listing_state, page_count
+from widget.i18n import negotiate, translations
+from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from widget.params import parse_lang, parse_theme, single
+from widget.routes._common import cached, language_headers
+from widget.routes.event_page import description_of, og_locale
+from widget.services import services
+from widget.site_feeds import webcal
+from widget.structured_data import index_event, item_list, script_json
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
+
+_PAGE = re.compile(r"^[1-9][0-9]{0,4}$")
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from 1 to ``MAX_PAGE`` (default 1)."""
+    if value is None:
+        return 1
+    if not _PAGE.match(value) or int(value) > MAX_PAGE:
+        raise BadRequest(
+            f"Invalid page (expected a whole number from 1 to {MAX_PAGE}).", parameter="page"
+        )
+    return int(value)
+
+
+def index_url(public_url: str, language: str | None, number: int = 1) -> str:
+    """The URL of an index page (page 1 names no page; no language: the negotiated one)."""
+    pairs = [("lang", language)] if language else []
+    if number > 1:
+        pairs.append(("page", str(number)))
+    return f"{public_url}/events" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def feed_urls(public_url: str, language: str | None) -> dict[str, str]:
+    """The site-wide calendar (its https and webcal forms) and the Atom feed."""
+    query = f"?{urlencode({'lang': language})}" if language else ""
+    calendar = f"{public_url}/events.ics{query}"
+    return {
+        "ics_url": calendar,
+        "webcal_url": webcal(calendar),
+        "atom_url": f"{public_url}/events.atom{query}",
+    }
+
+
+def index_context(
+    page: IndexPage,
+    catalog: Catalog,
+    *,
+    language: str,
+    explicit_lang: bool,
+    theme: str,
+    public_url: str,
+) -> dict[str, Any]:
+    """Everything ``events.html`` shows for ``page``."""
+    gettext = translations(language).gettext
+    own = language if explicit_lang else None
+    canonical = index_url(public_url, own, page.number)
+    alternates = [(code, index_url(public_url, code, page.number)) for code in SUPPORTED_LANGUAGES]
+    nodes = []
+    image_query = urlencode({"lang": language})
+    for entry in page.entries:
+        event = catalog.by_slug[entry.slug]
+        text = event.text(language)[1]
+        image = f"{public_url}/events/{entry.slug}.png?{image_query}"
+        node = index_event(
+            event,
+            language=language,
+            description=description_of(text.summary, ""),
+            page_url=entry.page_url,
+            image_url=image,
+        )
+        nodes.append((entry.page_url, node))
+    title = gettext("All PauseAI protests")
+    return {
+        "page": page,
+        "theme": theme,
+        "title": title,
+        "description": gettext(
+            "Every PauseAI protest: the upcoming ones with their cities and signup links, "
+            "and the archive of past protests."
+        ),
+        "canonical_url": canonical,
+        "alternates": [*alternates, ("x-default", index_url(public_url, None, page.number))],
+        "previous_url": (index_url(public_url, own, page.number - 1) if page.number > 1 else None),
+        "next_url": (
+            index_url(public_url, own, page.number + 1) if page.number < page.pages else None
+        ),
+        "og_locale": og_locale(language),
+        "og_locale_alternates": [
+            og_locale(code) for code in SUPPORTED_LANGUAGES if code != language
+        ],
+        "json_ld": script_json(item_list(title, canonical, nodes)),
+        **feed_urls(public_url, own),
+    }
+
+
+@dataclass(frozen=True)
+class IndexRequest:
+    """What an index request asks for, normalized; its ``cache_key`` names the body."""
+
+    number: int
+    lang: str | None
+    theme: str
+    language: str
+    negotiated: bool
+    state: int
+
+    @property
+    def cache_key(self) -> Hashable:
+        """The body cache key."""
+        return (self.number, self.language, self.negotiated, self.lang, self.theme, self.state)
+
+
+def resolve(request: Request, catalog: Catalog, now: datetime) -> IndexRequest:
+    """Parse an index request; a page past the last is a NotFound naming ``page``."""
+    params = request.query_params
+    lang = parse_lang(single(params, "lang"))
+    theme = parse_theme(single(params, "theme"))
+    number = parse_page(single(params, "page"))
+    pages = page_count(len(catalog))
+    if number > pages:
+        raise NotFound(f"No page {number}: the index has {pages}.", parameter="page")
+    if lang:
+        language, negotiated = lang, False
+    else:
+        language = negotiate(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
+        negotiated = True
+    return IndexRequest(number, lang, theme, language, negotiated, listing_state(catalog, now))
+
+
+async def events_index(request: Request) -> Response:
+    """GET /events?lang=&theme=&page= — every event, upcoming first, then the archive."""
+    state = services(request)
+    catalog = state.data.catalog
+    now = state.now()
+    wanted = resolve(request, catalog, now)
+
+    def render() -> CachedBody:
+        page = index_page(
+            catalog,
+            now,
+            number=wanted.number,
+            language=wanted.language,
+            explicit_lang=wanted.lang is not None,
+            public_url=state.settings.public_url,
+        )
+        assert page is not None  # the number was checked against the catalog's size
+        context = index_context(
+            page,
+            catalog,
+            language=wanted.language,
+            explicit_lang=wanted.lang is not None,
+            theme=wanted.theme,
+            public_url=state.settings.public_url,
+        )
+        rendered = state.renderer.render("events.html", wanted.language, context)
+        phase = Phase.TODAY if page.today else Phase.UPCOMING
+        return CachedBody.build(
+            rendered.html.encode(),
+            "text/html; charset=utf-8",
+            (
+                ("content-security-policy", rendered.csp.header()),
+                *language_headers(wanted.language, wanted.negotiated),
+            ),
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
+        )
+
+    return await cached(request, "events_index", wanted.cache_key, render)
