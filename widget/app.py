@@ -29,7 +29,18 @@ from widget.ready_answers import ReadyAnswers
 from widget.reloader import DataSource
 from widget.rendering import Renderer
 from widget.request_metrics import RequestMetrics
-from widget.routes import api, calendar, card, embed, event_page, go, oembed, publish, static
+from widget.routes import (
+    api,
+    calendar,
+    card,
+    embed,
+    event_page,
+    go,
+    oembed,
+    publish,
+    static,
+    upcoming,
+)
 from widget.security_headers import SecurityHeaders
 from widget.services import Services, system_clock
 from widget.settings import Settings
@@ -43,6 +54,7 @@ ROUTES = [
     Route("/events/{slug}.png", card.event_card, name="event_card"),
     Route("/events/{slug}", event_page.event_page, name="event_page"),
     Route("/embed.js", static.embed_js, name="embed_js"),
+    Route("/embed/upcoming", upcoming.upcoming_widget, name="embed_upcoming"),
     Route("/embed/{slug}", embed.widget, name="embed"),
     Route("/go/{slug}", go.organize_redirect, name="go_organize"),
     Route("/go/{slug}/{location}", go.signup_redirect, name="go"),
