@@ -62,11 +62,13 @@ def write_event(
 
 
 def twenty_cities() -> list[dict[str, Any]]:
-    """Twenty cities in ten countries, each with a signup link."""
-    return [
+    """Twenty cities in ten countries, each with a signup link (Amsterdam with coordinates)."""
+    cities: list[dict[str, Any]] = [
         {"city": city, "country": country, "signup_url": f"https://lu.ma/city-{n}"}
         for n, (city, country) in enumerate(TWENTY)
     ]
+    cities[0]["coordinates"] = {"lat": 52.37, "lon": 4.89}
+    return cities
 
 
 def write_catalog(root: Path) -> Path:

@@ -250,7 +250,7 @@ class UpcomingContent:
         blocks = []
         for item in view.items:
             event = item.view
-            days = format_days(event.date, event.end_date, "long", view.language)
+            days = format_days(event.date, event.end_date, "full", view.language)
             chips = []
             for city, country in item.cities:
                 name = len(city.name or labels[city.kind]) + (
@@ -353,7 +353,7 @@ def estimate_compact_height(content: BannerContent, width: int) -> int:
         else 0
     )
     text = max(title + meta, _ACTION_HEIGHT if content.action else 0)
-    return min(COMPACT_MAX, math.ceil(_BANNER_CHROME + text + 2))
+    return min(COMPACT_MAX, math.ceil(_BANNER_CHROME + text + 4))
 
 
 AnyContent = Content | UpcomingContent | BannerContent
