@@ -13,13 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 from starlette.testclient import TestClient
+from test_upcoming import make_client, visible
+from upcoming_support import NOW, write_catalog
 
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.widget_height import COMPACT_MAX, BannerContent, estimate_compact_height
 
 from conftest import PUBLIC_URL
-from test_upcoming import make_client, visible
-from upcoming_support import NOW, write_catalog
 
 AFTER_ALL = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -74,7 +74,7 @@ def test_one_event_with_its_first_city_and_signup(client: TestClient) -> None:
     assert found == {
         "title": "PauseAI week of action",
         "title_href": f"{PUBLIC_URL}/events/multi-day?lang=en",
-        "meta": "Feb 7 – 11, 2026 · Zürich",
+        "meta": "Feb 7 \u2013 11, 2026 · Zürich",
         "city": "Zürich",
         "button": "Sign up",
         "button_name": "Sign up: Zürich, Register on Luma (opens in a new tab)",

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
+from upcoming_support import NOW, ORGANIZE, TWENTY, UPCOMING, write_catalog, write_event
 
 from widget.app import create_app
 from widget.errors import BadRequest
@@ -22,7 +23,6 @@ from widget.settings import Settings
 from widget.upcoming_view import MAX_CITIES
 
 from conftest import PUBLIC_URL
-from upcoming_support import NOW, ORGANIZE, TWENTY, UPCOMING, write_catalog, write_event
 
 AFTER_ALL = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ON_THE_WEEK = datetime(2026, 2, 9, 12, 0, tzinfo=UTC)  # the multi-day event's third day
@@ -116,7 +116,7 @@ def test_dates_single_and_multi_day(client: TestClient) -> None:
     assert visible(one) == "Tuesday, March 10, 2026"
     week = event_block(document, "multi-day").select_one(".meta .dates")
     assert isinstance(week, Tag)
-    assert visible(week) == "Sat, Feb 7 – Wed, Feb 11, 2026"
+    assert visible(week) == "Sat, Feb 7 \u2013 Wed, Feb 11, 2026"
     assert "2 cities · 2 countries" in visible(event_block(document, "multi-day").p)  # type: ignore[arg-type]
 
 
