@@ -14,6 +14,11 @@ the soonest event that is not cancelled, as a ``BannerView``.
 ``epoch`` names the clock's window: between two of the catalog's phase changes no event
 changes phase, so ``(catalog version, options, epoch)`` names the page exactly and is
 cheap to compute (a bisection), whatever the catalog's size.
+
+A catalog of a thousand events is mostly archive: ``Ahead`` (built once per catalog
+version) keeps, in the catalog's order, when each event is over and its countries and
+location ids, so ``upcoming_events`` bisects past the events that ended before the oldest
+one still running and tests the filters as set intersections.
 """
 
 from __future__ import annotations
@@ -21,20 +26,21 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
+from threading import Lock
 from urllib.parse import quote
 
 from widget.banner_view import BannerView, build_banner
 from widget.catalog import Catalog
 from widget.model import Event, Status
 from widget.params import MAX_LIMIT, ViewOptions
-from widget.timing import Phase, event_phase, location_phases
+from widget.timing import event_phase, location_phases, phase_changes
 from widget.widget_view import (
     CityView,
     CountryView,
     Palette,
     WidgetView,
     build_view,
-    matches,
     organize_go_url,
     palette,
 )
@@ -76,15 +82,61 @@ def epoch(catalog: Catalog, now: datetime) -> int:
     return bisect_right(catalog.changes, now)
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """What finding the upcoming events of one catalog needs, in the catalog's order."""
+
+    ends: tuple[datetime, ...]  # when each event is over everywhere
+    running_ends: tuple[datetime, ...]  # the latest end among it and the events before it
+    countries: tuple[frozenset[str], ...]
+    ids: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Ahead:
+        """The index of ``catalog``."""
+        ends = tuple(
+            phase_changes([(event.first_day, event.last_day)])[-1] for event in catalog.events
+        )
+        return cls(
+            ends=ends,
+            running_ends=tuple(accumulate(ends, max)),
+            countries=tuple(
+                frozenset(loc.country for loc in event.locations if loc.country)
+                for event in catalog.events
+            ),
+            ids=tuple(frozenset(loc.id for loc in event.locations) for event in catalog.events),
+        )
+
+
+_AHEAD: dict[str, Ahead] = {}
+_AHEAD_LOCK = Lock()
+
+
+def ahead_of(catalog: Catalog) -> Ahead:
+    """The index of ``catalog``, built once per version (the last two versions are kept)."""
+    found = _AHEAD.get(catalog.version)
+    if found is None:
+        found = Ahead.of(catalog)
+        with _AHEAD_LOCK:
+            while len(_AHEAD) >= 2:
+                _AHEAD.pop(next(iter(_AHEAD)))
+            _AHEAD[catalog.version] = found
+    return found
+
+
 def upcoming_events(catalog: Catalog, options: ViewOptions, now: datetime) -> tuple[Event, ...]:
     """The events not over at ``now`` with a location the filters show, soonest first."""
+    index = ahead_of(catalog)
+    countries, cities = set(options.countries), set(options.cities)
+    filtered = bool(countries or cities)
     found: list[Event] = []
-    for event in catalog.events:
-        if event_phase(event, now) is Phase.PAST:
+    # Every event before the first whose running end is after ``now`` is over.
+    for position in range(bisect_right(index.running_ends, now), len(catalog.events)):
+        if index.ends[position] <= now:
             continue
-        if not any(matches(location, options) for location in event.locations):
+        if filtered and not (countries & index.countries[position] or cities & index.ids[position]):
             continue
-        found.append(event)
+        found.append(catalog.events[position])
         if len(found) == options.limit:
             break
     return tuple(found)

@@ -22,6 +22,8 @@ What it measures, and how:
 - Sizes: the widget page and everything it loads from us, and ``/embed.js``, as gzipped
   bytes on the wire.
 - Memory: VmRSS of a service holding 100 generated events, after warm-up requests.
+- Upcoming: cold renders of ``/embed/upcoming`` on 1,000 generated events
+  (``tests.bench.upcoming_render``).
 
 Targets are printed as PASS/MISS; the figures go to ``$BENCH_OUT`` (bench-results.json).
 Routes still answering 404 (not built yet) are reported as SKIP.
@@ -590,6 +592,20 @@ def cold_render(results: Results, renders: int = 300) -> Target:
     return Target("cold render, 50-city widget (median)", median, MAX_COLD_RENDER_MS, "ms")
 
 
+def upcoming_cold_render(results: Results) -> Target:
+    """The upcoming list of a 1,000-event catalog, rendered with the body cache off."""
+    from tests.bench.upcoming_render import MAX_UPCOMING_MS, TARGETS, measure
+
+    figures = measure()
+    results.cold_render["upcoming_1000_events"] = figures
+    return Target(
+        "cold render, /embed/upcoming of 1,000 events (median)",
+        figures[TARGETS[0]]["median_ms"],
+        MAX_UPCOMING_MS,
+        "ms",
+    )
+
+
 # --- sizes ----------------------------------------------------------------------------------
 
 
@@ -761,6 +777,7 @@ def main() -> int:
     )
     targets = load_scenarios(results)
     targets.append(cold_render(results))
+    targets.append(upcoming_cold_render(results))
     targets += sizes(results)
     targets.append(memory(results))
     results.targets = [{**asdict(t), "status": t.status} for t in targets]
