@@ -20,6 +20,7 @@ ROUTES = [
     f"/events/{SAMPLE_SLUG}.ics",
     f"/events/{SAMPLE_SLUG}.png",
     "/embed/next",
+    "/embed/upcoming",
     f"/go/{SAMPLE_SLUG}/london",
     "/oembed",
     "/embed.js",
@@ -41,6 +42,8 @@ NAMES = st.sampled_from(
         "width",
         "event",
         "consent",
+        "layout",
+        "limit",
         "x",
     ]
 )
@@ -56,6 +59,8 @@ VALUES = st.one_of(
             "london",
             "json",
             "xml",
+            "compact",
+            "50",
             "-1",
             "0",
             "1e9",

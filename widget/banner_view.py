@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from widget.model import Event
+from widget.params import ViewOptions
 from widget.widget_view import CityView, Palette, WidgetView, palette
 
 
@@ -117,4 +118,19 @@ def build_banner(
         candidates=candidates(event, view) if event is not None and view is not None else (),
         organize_link=organize_link if view is None else view.organize_link,
         publish_url=f"{public_url}/",
+    )
+
+
+def event_banner(
+    event: Event, view: WidgetView, options: ViewOptions, public_url: str
+) -> BannerView:
+    """The banner of one event (``/embed/{slug}?layout=compact``), from its widget view."""
+    return build_banner(
+        event,
+        view,
+        language=view.language,
+        theme=options.theme,
+        accent=options.accent,
+        organize_link=view.organize_link,
+        public_url=public_url,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import build_banner
+from widget.banner_view import event_banner
 from widget.cache import CachedBody
 from widget.model import Event
 from widget.params import ViewOptions, parse_view
@@ -80,15 +80,7 @@ async def widget(request: Request) -> Response:
             wanted.location_phases,
         )
         if wanted.options.compact:
-            banner = build_banner(
-                event,
-                view,
-                language=language,
-                theme=view.theme,
-                accent=wanted.options.accent,
-                organize_link=view.organize_link,
-                public_url=state.settings.public_url,
-            )
+            banner = event_banner(event, view, wanted.options, state.settings.public_url)
             page = state.renderer.render("compact.html", language, {"view": banner})
         else:
             page = state.renderer.render(

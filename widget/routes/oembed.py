@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import build_banner
+from widget.banner_view import event_banner
 from widget.cache import CachedBody
 from widget.errors import NotFound
 from widget.i18n import translations
@@ -100,18 +100,7 @@ async def oembed(request: Request) -> Response:
             view = build_view(event, options, language, phase, public_url)
             content = Content.of(view, labels)
             if options.compact:
-                content = BannerContent.of(
-                    build_banner(
-                        event,
-                        view,
-                        language=language,
-                        theme=options.theme,
-                        accent=options.accent,
-                        organize_link=view.organize_link,
-                        public_url=public_url,
-                    ),
-                    labels,
-                )
+                content = BannerContent.of(event_banner(event, view, options, public_url), labels)
         response = build_response(
             event,
             wanted,

@@ -23,7 +23,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import build_banner
+from widget.banner_view import event_banner
 from widget.cache import CachedBody
 from widget.catalog import NEXT, Catalog
 from widget.errors import BadRequest
@@ -147,16 +147,7 @@ def snippet_content(
         )
     view = build_view(chosen, options, language, event_phase(chosen, now), public_url)
     if options.compact:
-        banner = build_banner(
-            chosen,
-            view,
-            language=language,
-            theme=options.theme,
-            accent=options.accent,
-            organize_link=view.organize_link,
-            public_url=public_url,
-        )
-        return BannerContent.of(banner, labels)
+        return BannerContent.of(event_banner(chosen, view, options, public_url), labels)
     return Content.of(view, labels)
 
 
