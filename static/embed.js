@@ -1,7 +1,9 @@
 /* PauseAI widget loader. Each [data-pauseai-widget] placeholder becomes an iframe sized by
    the widget's height messages; its link stays in the DOM (hidden) as the fallback and is
-   shown again if the widget never reports. data-consent="click" asks first. One global
-   (PauseAIWidget.scan() mounts placeholders added later), no cookies, no UI strings. */
+   shown again if the widget never reports. data-consent="click" asks first. The value
+   names an event, "next" or "upcoming" (every upcoming event; data-limit bounds them);
+   data-layout="compact" asks for the one-line banner. One global (PauseAIWidget.scan()
+   mounts placeholders added later), no cookies, no UI strings. */
 (function (w, d) {
   "use strict";
   if (w.PauseAIWidget) return w.PauseAIWidget.scan();
@@ -10,7 +12,7 @@
   var origin = new URL(me.src, location.href).origin;
   var frames = [];
   var count = 0;
-  var PARAMS = ["lang", "theme", "accent", "country", "city"];
+  var PARAMS = ["lang", "theme", "accent", "country", "city", "layout", "limit"];
 
   function data(el, name) { return (el.getAttribute("data-" + name) || "").trim(); }
 
@@ -42,7 +44,7 @@
     frame.loading = "lazy";
     frame.setAttribute("scrolling", "no");
     s.width = "100%";
-    s.height = "400px";
+    s.height = data(el, "layout") === "compact" ? "100px" : "400px";
     s.border = "0";
     s.display = "block";
     frames.push(entry);

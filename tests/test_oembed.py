@@ -594,7 +594,9 @@ def test_signup_labels_come_from_the_widgets_template(renderer: Renderer) -> Non
     assert signup_labels(renderer.environment("en"))[Platform.WHATSAPP] == "Join the WhatsApp group"
     german = signup_labels(renderer.environment("de"))
     words = {"online", "open", "cancelled", "moved_online", "tba", "organize"}
-    assert set(german) == set(Platform) | words | {f"short:{p}" for p in Platform}
+    banner = {"action:signup", "action:page", "action:organize", "postponed", "nothing planned"}
+    assert set(german) == set(Platform) | words | banner | {f"short:{p}" for p in Platform}
+    assert german["action:signup"] == "Anmelden"  # the compact banner's button, in German
     assert german["short:facebook"] == "Facebook"  # a further link names its platform
     assert german[Platform.EMAIL] != signup_labels(renderer.environment("en"))[Platform.EMAIL]
     assert signup_labels(renderer.environment("en"))["tba"] == "Details soon"

@@ -380,7 +380,7 @@ def test_publish_page_lists_every_hostile_event(
     listed = sorted(texts(page, ".events .title"))
     assert listed == sorted(event.texts["en"].title for event in hostile.catalog.events)
     options = {str(o["value"]): o.get_text() for o in page.select("#event option")}
-    assert set(options) == {"next", *hostile.slugs}
+    assert set(options) == {"next", "upcoming", *hostile.slugs}
     assert hostile.catalog.by_slug[next_slug].texts["en"].title in options["next"]
 
 

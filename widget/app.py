@@ -43,6 +43,7 @@ from widget.routes import (
     publish,
     site_feeds,
     static,
+    upcoming,
 )
 from widget.security_headers import SecurityHeaders
 from widget.services import Services, system_clock
@@ -62,6 +63,7 @@ ROUTES = [
     Route("/events/{slug}.png", card.event_card, name="event_card"),
     Route("/events/{slug}", event_page.event_page, name="event_page"),
     Route("/embed.js", static.embed_js, name="embed_js"),
+    Route("/embed/upcoming", upcoming.upcoming_widget, name="embed_upcoming"),
     Route("/embed/{slug}", embed.widget, name="embed"),
     Route("/go/{slug}", go.organize_redirect, name="go_organize"),
     Route("/go/{slug}/{location}", go.signup_redirect, name="go"),
@@ -92,6 +94,7 @@ ROUTE_TABLE = RouteTable(
         "event_page": _SHARED_PAGE,
         "embed_js": RoutePolicy(errors="json", cross_origin=True, replay=True, timed=False),
         "embed": RoutePolicy(embeddable=True, cross_origin=True, replay=True),
+        "embed_upcoming": RoutePolicy(embeddable=True, cross_origin=True, replay=True),
         "oembed": RoutePolicy(errors="json", cross_origin=True, replay=True, cors_errors=True),
         "healthz": _MACHINE,
         "metrics": _MACHINE,

@@ -1,7 +1,9 @@
 """The oEmbed provider's rules: which URLs we embed, at what size, and the response.
 
 A request names an event page (``/events/{slug}``) or widget (``/embed/{slug}``) on our
-public URL, optionally with the shared view parameters; ``parse_request`` validates it and
+public URL, or the upcoming events (``/events``, ``/embed/upcoming``: the upcoming-events
+widget), optionally with the shared view parameters and ``layout`` (and, for the upcoming
+events, ``limit``); ``parse_request`` validates it and
 raises the typed errors of ``widget.errors`` (404 for a URL we do not embed, 400 for a
 malformed parameter, 501 for a format we do not speak). ``build_response`` turns an event
 into an ``OEmbedResponse`` whose ``html`` comes from ``templates/oembed.html`` and is
@@ -30,7 +32,7 @@ from starlette.datastructures import QueryParams
 from widget.errors import BadRequest, FormatNotAvailable, NotFound
 from widget.model import MAX_URL_LENGTH, SLUG_PATTERN, Event
 from widget.params import ViewOptions, parse_view, single
-from widget.widget_height import Content, estimate_height
+from widget.widget_height import AnyContent, estimate
 
 PROVIDER_NAME = "PauseAI"
 MAX_DIMENSION = 10_000
@@ -44,6 +46,8 @@ CARD_WIDTHS = (1200, 600, 300, 150, 75, 37, 18, 9, 4, 2, 1)
 
 _DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
 _EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_PATTERN[1:-1]})", re.ASCII)
+_UPCOMING_PATHS = ("/events", "/embed/upcoming")
+UPCOMING = "upcoming"
 _BLANK_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -58,10 +62,22 @@ class Format(StrEnum):
 
 @dataclass(frozen=True)
 class EmbedTarget:
-    """What the ``url`` parameter names: an event (a slug or ``next``) and a view."""
+    """What the ``url`` parameter names: an event (a slug or ``next``), or every upcoming
+    event (``upcoming``), and a view."""
 
     slug: str
     options: ViewOptions
+    upcoming: bool = False
+
+    @property
+    def embed_path(self) -> str:
+        """The widget's path for this target."""
+        return f"/embed/{UPCOMING}" if self.upcoming else f"/embed/{self.slug}"
+
+    @property
+    def page_path(self) -> str:
+        """The canonical page's path for this target."""
+        return "/events" if self.upcoming else f"/events/{self.slug}"
 
 
 @dataclass(frozen=True)
@@ -183,17 +199,21 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
         )
     prefix = public.path.rstrip("/")
     path = parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
+    upcoming = path in _UPCOMING_PATHS
     match = _EMBEDDABLE_PATH.fullmatch(path)
-    if match is None:
+    if match is None and not upcoming:
         raise NotFound(
-            f"The url is not an event page or widget (expected {expected} or "
-            f"{public_url}/embed/SLUG).",
+            f"The url is not an event page or widget (expected {expected}, "
+            f"{public_url}/embed/SLUG or {public_url}/events).",
             parameter="url",
         )
     try:
-        options = parse_view(QueryParams(parts.query))
+        options = parse_view(QueryParams(parts.query), layout=True, limit=upcoming)
     except BadRequest as error:
         raise NotFound(f"The url's query is not valid: {error.message}", parameter="url") from None
+    if upcoming:
+        return EmbedTarget(UPCOMING, options, upcoming=True)
+    assert match is not None
     return EmbedTarget(match.group(1), options)
 
 
@@ -212,10 +232,10 @@ def parse_request(params: QueryParams, public_url: str) -> OEmbedRequest:
 # --- sizes --------------------------------------------------------------------------------
 
 
-def frame_size(content: Content, maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:
+def frame_size(content: AnyContent, maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:
     """The iframe's (width, height): preferred sizes clamped to the maxima."""
     width = min(maxwidth, MAX_WIDTH) if maxwidth is not None else DEFAULT_WIDTH
-    height = estimate_height(content, width)
+    height = estimate(content, width)
     if maxheight is not None:
         height = min(height, maxheight)
     return width, height
@@ -268,16 +288,18 @@ def build_response(
     event: Event,
     request: OEmbedRequest,
     *,
-    content: Content,
+    content: AnyContent,
     public_url: str,
     cache_age: int,
     environment: jinja2.Environment,
+    title: str | None = None,
 ) -> OEmbedResponse:
-    """The oEmbed response for ``event`` as ``request`` asks for it."""
-    options = request.target.options
-    slug = request.target.slug
+    """The oEmbed response for ``event`` as ``request`` asks for it (for the upcoming
+    events: ``title`` is theirs, ``event`` lends its organizer and its card)."""
+    target = request.target
+    options = target.options
     language = options.lang or event.default_language
-    text = event.text(language)[1]
+    title = title or event.text(language)[1].title
     width, height = frame_size(content, request.maxwidth, request.maxheight)
     thumb_width = thumbnail_width(request.maxwidth, request.maxheight)
     thumb_query: list[tuple[str, str]] = [("lang", language)]
@@ -285,7 +307,7 @@ def build_response(
         thumb_query.append(("w", str(thumb_width)))
     page_query = urlencode([("lang", options.lang)]) if options.lang else ""
     return OEmbedResponse(
-        title=text.title,
+        title=title,
         author_name=event.organizer.name,
         author_url=event.organizer.url,
         provider_url=f"{public_url}/",
@@ -295,9 +317,9 @@ def build_response(
         thumbnail_height=card_height(thumb_width),
         html=embed_html(
             environment,
-            title=text.title,
-            page_url=_with_query(f"{public_url}/events/{slug}", page_query),
-            embed_url=_with_query(f"{public_url}/embed/{slug}", options.query()),
+            title=title,
+            page_url=_with_query(f"{public_url}{target.page_path}", page_query),
+            embed_url=_with_query(f"{public_url}{target.embed_path}", options.query()),
             width=width,
             height=height,
         ),

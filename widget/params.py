@@ -4,6 +4,11 @@
 used in cache keys and URLs). Unknown parameters are ignored; a malformed known parameter
 raises ``BadRequest`` naming it and what is allowed; a repeated parameter is malformed
 (two values for one setting cannot both be honoured).
+
+Two parameters belong to widgets only and are parsed only where they apply (elsewhere
+they are unknown, hence ignored, and keep their defaults in the options): ``layout``
+(``full``, the default, or ``compact``: a one-event banner) on every ``/embed/...``, and
+``limit`` (1 to 50 events, default ``DEFAULT_LIMIT``) on ``/embed/upcoming``.
 """
 
 from __future__ import annotations
@@ -19,10 +24,14 @@ from widget.errors import BadRequest
 from widget.languages import SUPPORTED_LANGUAGES
 
 THEMES = ("light", "dark", "auto")
+LAYOUTS = ("full", "compact")
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
 MAX_VALUE_LENGTH = 500
 MAX_LIST_ITEMS = 50
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_LIMIT = re.compile(r"[0-9]{1,3}", re.ASCII)
 _LOCATION_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _LANGUAGES = {language.lower(): language for language in SUPPORTED_LANGUAGES}
 
@@ -36,6 +45,13 @@ class ViewOptions:
     accent: str | None = None
     countries: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+    layout: str = "full"
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def compact(self) -> bool:
+        """Whether the one-event banner was asked for."""
+        return self.layout == "compact"
 
     def with_lang(self, lang: str) -> ViewOptions:
         """A copy with the resolved language filled in."""
@@ -54,6 +70,10 @@ class ViewOptions:
             pairs.append(("country", ",".join(self.countries)))
         if self.cities:
             pairs.append(("city", ",".join(self.cities)))
+        if self.layout != "full":
+            pairs.append(("layout", self.layout))
+        if self.limit != DEFAULT_LIMIT:
+            pairs.append(("limit", str(self.limit)))
         return urlencode(pairs, safe=",")
 
 
@@ -142,14 +162,40 @@ def parse_cities(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(set(items)))
 
 
-def parse_view(params: QueryParams) -> ViewOptions:
-    """All shared view parameters; unknown parameters are ignored."""
+def parse_layout(value: str | None) -> str:
+    """full (the default) or compact."""
+    if value is None:
+        return "full"
+    if value not in LAYOUTS:
+        raise BadRequest(
+            f"Invalid layout (expected one of {', '.join(LAYOUTS)}).", parameter="layout"
+        )
+    return value
+
+
+def parse_limit(value: str | None) -> int:
+    """How many events at most: an integer of ASCII digits from 1 to ``MAX_LIMIT``."""
+    if value is None:
+        return DEFAULT_LIMIT
+    number = int(value) if _LIMIT.fullmatch(value) else 0
+    if not 1 <= number <= MAX_LIMIT:
+        raise BadRequest(
+            f"Invalid limit (expected an integer between 1 and {MAX_LIMIT}).", parameter="limit"
+        )
+    return number
+
+
+def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False) -> ViewOptions:
+    """All shared view parameters, plus ``layout`` and ``limit`` where asked for (widgets);
+    unknown parameters are ignored."""
     return ViewOptions(
         lang=parse_lang(single(params, "lang")),
         theme=parse_theme(single(params, "theme")),
         accent=parse_accent(single(params, "accent")),
         countries=parse_countries(single(params, "country")),
         cities=parse_cities(single(params, "city")),
+        layout=parse_layout(single(params, "layout")) if layout else "full",
+        limit=parse_limit(single(params, "limit")) if limit else DEFAULT_LIMIT,
     )
 
 

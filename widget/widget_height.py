@@ -11,6 +11,12 @@ links wrapping below it) and of their times, in the widget's language (the words
 from ``_platform.html`` and ``_location_words.html`` themselves). It errs on the tall side: a
 cropped widget hides cities, a tall one only leaves space (``tests/test_oembed_consumers.py``
 checks the estimate against the real widget in Chromium).
+
+The upcoming-events widget (``UpcomingContent``: per event its title, date line, city
+chips and "and N more" line) and the compact banner (``BannerContent``: title and date
+line beside one button, each clamped to two lines, so never taller than
+``COMPACT_MAX``) have estimates of their own, measured the same way
+(``tests/test_compact_browser.py`` checks both).
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from dataclasses import dataclass
 
 import jinja2
 
+from widget.banner_view import BannerView
 from widget.date_ranges import format_days
 from widget.platforms import Platform
+from widget.upcoming_view import UpcomingView
 from widget.widget_view import CityView, WidgetView
 
 
@@ -110,6 +118,10 @@ def signup_labels(environment: jinja2.Environment) -> dict[str, str]:
     found.update({kind: str(words.place(kind)) for kind in ("online", "open")})  # type: ignore[attr-defined]
     found.update({s: str(words.mark(s)) for s in ("cancelled", "moved_online", "tba")})  # type: ignore[attr-defined]
     found["organize"] = str(words.organize())  # type: ignore[attr-defined]
+    banner = environment.get_template("_banner_words.html").module
+    found.update({f"action:{a}": str(banner.action(a)) for a in ("signup", "page", "organize")})  # type: ignore[attr-defined]
+    found.update({s: str(banner.status(s)) for s in ("postponed",)})  # type: ignore[attr-defined]
+    found["nothing planned"] = str(banner.nothing())  # type: ignore[attr-defined]
     return found
 
 
@@ -210,3 +222,147 @@ def estimate_height(content: Content, width: int) -> int:
         else 0
     )
     return _CHROME + title + note + meta + places + organize + content.media * media + footer
+
+
+# --- the upcoming-events widget ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventBlock:
+    """One event of the upcoming-events widget, by the length of its texts."""
+
+    title: int  # characters of its title
+    meta: int  # characters of its date line (status, days, counts)
+    chips: tuple[int, ...]  # characters of each city chip (name and any mark beside it)
+    more: bool = False  # an "and N more cities" line follows
+
+
+@dataclass(frozen=True)
+class UpcomingContent:
+    """What the upcoming-events widget shows, as far as its height depends on it."""
+
+    events: tuple[EventBlock, ...]
+    organize: int = 0  # characters of the "organize one" call to action (0: none)
+
+    @classmethod
+    def of(cls, view: UpcomingView, labels: Mapping[str, str]) -> UpcomingContent:
+        """What an upcoming view shows; ``labels`` as for ``Content.of``."""
+        blocks = []
+        for item in view.items:
+            event = item.view
+            days = format_days(event.date, event.end_date, "full", view.language)
+            chips = []
+            for city, country in item.cities:
+                name = len(city.name or labels[city.kind]) + (
+                    len(country.name) + 3 if city.kind == "open" else 0
+                )
+                shows_mark = not city.linked or not event.signups_open
+                mark = city.status in ("cancelled", "moved_online", "tba") and shows_mark
+                chips.append(name + (len(labels[city.status]) + 1 if mark else 0))
+            blocks.append(
+                EventBlock(len(event.title), len(days) + _COUNTS, tuple(chips), item.more > 0)
+            )
+        return cls(tuple(blocks), len(labels["organize"]) if view.organize_link else 0)
+
+
+_EVENT_TITLE_CHAR, _EVENT_TITLE_LINE = 9.2, 19.5  # 15 px bold
+_EVENT_META_CHAR, _EVENT_META_LINE = 7.2, 18.2  # 13 px
+_CHIP_CHAR, _CHIP_PADDING, _CHIP_GAP, _CHIP_LINE = 8.0, 18, 6, 28  # 13 px bold, 24 px targets
+_EVENT_CHROME = 1 + 14 + 4  # border, padding, the chips' margin
+_MORE_LINE = 4 + 19
+_UPCOMING_CHROME = 4 + 16 + 23 + 6 + 6  # border, main's padding, the heading, list margin, slack
+
+
+def _chip_lines(chips: tuple[int, ...], space: float) -> int:
+    """Lines of wrapped chips (each at most a line wide) in ``space`` pixels."""
+    lines, used = 0, space
+    for chars in chips:
+        width = min(space, chars * _CHIP_CHAR + _CHIP_PADDING)
+        if used + _CHIP_GAP + width > space:
+            lines, used = lines + 1, width
+        else:
+            used += _CHIP_GAP + width
+    return lines
+
+
+def estimate_upcoming_height(content: UpcomingContent, width: int) -> int:
+    """The upcoming-events widget's height in pixels at ``width``, erring on the tall side."""
+    inner = max(width - _SIDES, 100)
+    events = 0.0
+    for block in content.events:
+        events += _EVENT_CHROME
+        events += _EVENT_TITLE_LINE * _lines(block.title * _EVENT_TITLE_CHAR, inner)
+        events += _EVENT_META_LINE * _lines(block.meta * _EVENT_META_CHAR, inner)
+        events += _CHIP_LINE * _chip_lines(block.chips, inner)
+        events += _MORE_LINE if block.more else 0
+    empty = 0 if content.events else _EMPTY
+    footer = 49 if width < 420 else 32
+    organize = (
+        8 + _ORGANIZE_LINE * _lines(content.organize * _ORGANIZE_CHAR, inner)
+        if content.organize
+        else 0
+    )
+    return math.ceil(_UPCOMING_CHROME + events + empty + organize + footer)
+
+
+# --- the compact banner ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BannerContent:
+    """What the compact banner shows, as far as its height depends on it."""
+
+    title: int  # characters of the title (or of "Nothing planned yet.")
+    meta: int  # characters of the date line and city (0: no line)
+    action: int  # characters of the button's visible label (0: no button)
+
+    @classmethod
+    def of(cls, view: BannerView, labels: Mapping[str, str]) -> BannerContent:
+        """What a banner view shows; ``labels`` as for ``Content.of`` (and the buttons')."""
+        event = view.view
+        if event is None:
+            title, meta = len(labels["nothing planned"]), 0
+        else:
+            days = format_days(event.date, event.end_date, "medium", view.language)
+            city = view.city
+            where = len(city.city.name or labels[city.city.kind]) + 3 if city else 0
+            status = len(labels[event.status]) + 1 if event.status in labels else 0
+            title, meta = len(event.title), len(days) + where + status + (12 if event.past else 0)
+        action = len(labels[f"action:{view.action}"]) if view.action else 0
+        return cls(title, meta, action)
+
+
+COMPACT_MAX = 100  # two lines of title and two of dates: the most a banner can be
+_BANNER_CHROME = 4 + 16  # top border, padding
+_BANNER_TITLE_CHAR, _BANNER_TITLE_LINE = 9.2, 19.5
+_BANNER_META_CHAR, _BANNER_META_LINE = 7.2, 17.6
+_ACTION_CHAR, _ACTION_PADDING, _ACTION_HEIGHT = 8.8, 28, 36
+_BANNER_SIDES = 24 + 12  # padding and the gap before the button
+
+
+def estimate_compact_height(content: BannerContent, width: int) -> int:
+    """The compact banner's height in pixels at ``width`` (at most ``COMPACT_MAX``)."""
+    button = (
+        min(content.action * _ACTION_CHAR + _ACTION_PADDING, width * 0.45) if content.action else 0
+    )
+    space = max(width - _BANNER_SIDES - button, 60)
+    title = _BANNER_TITLE_LINE * min(2, _lines(content.title * _BANNER_TITLE_CHAR, space))
+    meta = (
+        _BANNER_META_LINE * min(2, _lines(content.meta * _BANNER_META_CHAR, space))
+        if content.meta
+        else 0
+    )
+    text = max(title + meta, _ACTION_HEIGHT if content.action else 0)
+    return min(COMPACT_MAX, math.ceil(_BANNER_CHROME + text + 4))
+
+
+AnyContent = Content | UpcomingContent | BannerContent
+
+
+def estimate(content: AnyContent, width: int) -> int:
+    """The height at ``width`` of whichever widget ``content`` describes."""
+    if isinstance(content, BannerContent):
+        return estimate_compact_height(content, width)
+    if isinstance(content, UpcomingContent):
+        return estimate_upcoming_height(content, width)
+    return estimate_height(content, width)

@@ -30,6 +30,8 @@ What it measures, and how:
 - Sizes: the widget page and everything it loads from us, and ``/embed.js``, as gzipped
   bytes on the wire.
 - Memory: VmRSS of a service holding 100 generated events, after warm-up requests.
+- Upcoming: cold renders of ``/embed/upcoming`` on 1,000 generated events
+  (``tests.bench.upcoming_render``).
 
 Targets are printed as PASS/MISS; the figures go to ``$BENCH_OUT`` (bench-results.json).
 Routes still answering 404 (not built yet) are reported as SKIP.
@@ -728,6 +730,20 @@ def index_cold_render(results: Results, renders: int = 200) -> Target:
     return Target(name, median, MAX_INDEX_COLD_RENDER_MS, "ms")
 
 
+def upcoming_cold_render(results: Results) -> Target:
+    """The upcoming list of a 1,000-event catalog, rendered with the body cache off."""
+    from tests.bench.upcoming_render import MAX_UPCOMING_MS, TARGETS, measure
+
+    figures = measure()
+    results.cold_render["upcoming_1000_events"] = figures
+    return Target(
+        "cold render, /embed/upcoming of 1,000 events (median)",
+        figures[TARGETS[0]]["median_ms"],
+        MAX_UPCOMING_MS,
+        "ms",
+    )
+
+
 # --- sizes ----------------------------------------------------------------------------------
 
 
@@ -903,6 +919,7 @@ def main() -> int:
         MIX_LIST.unlink(missing_ok=True)
     targets.append(cold_render(results))
     targets.append(index_cold_render(results))
+    targets.append(upcoming_cold_render(results))
     targets += sizes(results)
     targets.append(memory(results))
     results.targets = [{**asdict(t), "status": t.status} for t in targets]

@@ -1,4 +1,5 @@
-"""``/embed/{slug}``: the widget document that iframes show.
+"""``/embed/{slug}``: the widget document that iframes show (``layout=compact``: the event
+as a one-line banner, ``compact.html``).
 
 Rendered once per (event, normalized options with the resolved language, whether the
 language was negotiated, phase) and then served from the body cache; unknown query
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget.banner_view import event_banner
 from widget.cache import CachedBody
 from widget.model import Event
 from widget.params import ViewOptions, parse_view
@@ -47,7 +49,7 @@ class WidgetRequest:
 
 def resolve(request: Request) -> WidgetRequest:
     """Parse and resolve a widget request; raises BadRequest or NotFound."""
-    options = parse_view(request.query_params)
+    options = parse_view(request.query_params, layout=True)
     event = event_for(request)
     language, negotiated = language_for(request, event, options)
     now = services(request).now()
@@ -62,7 +64,8 @@ def resolve(request: Request) -> WidgetRequest:
 
 
 async def widget(request: Request) -> Response:
-    """GET /embed/{slug} — the widget for one event (``next`` resolves by the clock)."""
+    """GET /embed/{slug} — the widget for one event (``next`` resolves by the clock), or its
+    banner (``layout=compact``)."""
     state = services(request)
     wanted = resolve(request)
     event, language, phase = wanted.event, wanted.language, wanted.phase
@@ -76,9 +79,13 @@ async def widget(request: Request) -> Response:
             state.settings.public_url,
             wanted.location_phases,
         )
-        page = state.renderer.render(
-            "embed.html", language, {"view": view}, providers=view.providers
-        )
+        if wanted.options.compact:
+            banner = event_banner(event, view, wanted.options, state.settings.public_url)
+            page = state.renderer.render("compact.html", language, {"view": banner})
+        else:
+            page = state.renderer.render(
+                "embed.html", language, {"view": view}, providers=view.providers
+            )
         headers = (
             ("content-security-policy", page.csp.header()),
             *language_headers(language, wanted.negotiated),

@@ -3,16 +3,19 @@
 The builder is a plain GET form: submitting it re-renders this page with the snippets
 for the chosen options filled in, so it works without JavaScript; ``publish.js`` only
 re-fetches the page as the options change, updates the preview and copies snippets.
-Form fields: ``event`` (a slug or ``next``), ``lang`` (empty: the visitor's language),
-``theme``, ``accent``, ``country``/``city`` (checkboxes, one value each), ``consent``.
+Form fields: ``event`` (a slug, ``next`` or ``upcoming``: every upcoming event), ``lang``
+(empty: the visitor's language), ``theme``, ``accent``, ``country``/``city`` (checkboxes,
+one value each; for the upcoming events, every country and city of any of them),
+``layout`` (``full`` or ``compact``: the one-line banner), ``consent``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,13 +23,16 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget.banner_view import event_banner
 from widget.cache import CachedBody
-from widget.catalog import NEXT
+from widget.catalog import NEXT, Catalog
 from widget.errors import BadRequest
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from widget.model import SLUG_PATTERN, Event
 from widget.params import (
+    LAYOUTS,
+    MAX_LIMIT,
     MAX_LIST_ITEMS,
     THEMES,
     ViewOptions,
@@ -34,16 +40,32 @@ from widget.params import (
     parse_cities,
     parse_countries,
     parse_lang,
+    parse_layout,
     parse_theme,
     single,
 )
 from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
-from widget.widget_height import Content, estimate_height, signup_labels
-from widget.widget_view import DEFAULT_ACCENT, ONLINE_GROUP, build_view, group_locations
+from widget.upcoming_view import build_upcoming, upcoming_banner, upcoming_events
+from widget.widget_height import (
+    AnyContent,
+    BannerContent,
+    Content,
+    UpcomingContent,
+    estimate,
+    signup_labels,
+)
+from widget.widget_view import (
+    DEFAULT_ACCENT,
+    ONLINE_GROUP,
+    CountryView,
+    build_view,
+    group_locations,
+)
 
 CONSENT_MODES = ("auto", "click")
+UPCOMING = "upcoming"
 SNIPPET_WIDTH = 600
 _EVENT = re.compile(SLUG_PATTERN)
 
@@ -71,7 +93,9 @@ def parse_choices(params: QueryParams) -> Choices:
     """The builder form's fields; empty fields mean the default, malformed ones a 400."""
     slug = single(params, "event") or NEXT
     if slug != NEXT and not _EVENT.match(slug):
-        raise BadRequest("Invalid event (expected an event slug or 'next').", parameter="event")
+        raise BadRequest(
+            "Invalid event (expected an event slug, 'next' or 'upcoming').", parameter="event"
+        )
     consent = single(params, "consent") or "auto"
     if consent not in CONSENT_MODES:
         raise BadRequest("Invalid consent (expected auto or click).", parameter="consent")
@@ -85,6 +109,7 @@ def parse_choices(params: QueryParams) -> Choices:
             accent=None if accent == DEFAULT_ACCENT else accent,
             countries=parse_countries(_list(params, "country")),
             cities=parse_cities(_list(params, "city")),
+            layout=parse_layout(single(params, "layout") or None),
         ),
         consent=consent,
     )
@@ -100,29 +125,48 @@ def _with_query(url: str, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-def snippet_context(
+def snippet_content(
     choices: Choices,
-    event: Event,
+    chosen: Event | None,
+    catalog: Catalog,
     *,
-    page_language: str,
-    phase: Phase,
+    language: str,
+    now: datetime,
     public_url: str,
-    labels_for: Callable[[str], Mapping[str, str]],
+    labels: Mapping[str, str],
+) -> AnyContent:
+    """What the chosen widget shows, for its height (``chosen`` None: the upcoming events)."""
+    options = choices.options
+    if chosen is None:
+        if options.compact:
+            return BannerContent.of(
+                upcoming_banner(catalog, options, language, now, public_url), labels
+            )
+        return UpcomingContent.of(
+            build_upcoming(catalog, options, language, now, public_url), labels
+        )
+    view = build_view(chosen, options, language, event_phase(chosen, now), public_url)
+    if options.compact:
+        return BannerContent.of(event_banner(chosen, view, options, public_url), labels)
+    return Content.of(view, labels)
+
+
+def snippet_context(
+    choices: Choices, content: AnyContent, *, page_language: str, public_url: str
 ) -> dict[str, Any]:
     """The snippets' URLs, sizes and localized texts for the chosen options."""
     options = choices.options
     widget_language = options.lang or page_language
     gettext = translations(widget_language).gettext
-    view = build_view(event, options, widget_language, phase, public_url)
-    content = Content.of(view, labels_for(widget_language))
     slug = quote(choices.slug)
     page_query = ViewOptions(lang=options.lang).query()
+    page_path = "/events" if choices.slug == UPCOMING else f"/events/{slug}"
     return {
         "embed_url": _with_query(f"{public_url}/embed/{slug}", options.query()),
-        "page_url": _with_query(f"{public_url}/events/{slug}", page_query),
-        "oembed_page_url": _with_query(f"{public_url}/events/{slug}", options.query()),
+        "page_url": _with_query(f"{public_url}{page_path}", page_query),
+        "oembed_page_url": _with_query(f"{public_url}{page_path}", options.query()),
         "loader_url": f"{public_url}/embed.js",
-        "frame_height": estimate_height(content, SNIPPET_WIDTH),
+        "frame_height": estimate(content, SNIPPET_WIDTH),
         "snippet_language": widget_language,
         "link_text": gettext("PauseAI protests near you"),
         "consent_button": gettext("Show the PauseAI protest widget"),
@@ -132,19 +176,37 @@ def snippet_context(
     }
 
 
+def filter_countries(
+    events: tuple[Event, ...], language: str, public_url: str
+) -> tuple[CountryView, ...]:
+    """The countries (and their cities, each id once) of ``events``, by name."""
+    merged: dict[str, CountryView] = {}
+    for event in events:
+        for country in group_locations(event, ViewOptions(), language, public_url):
+            known = merged.get(country.code)
+            if known is None:
+                merged[country.code] = country
+                continue
+            ids = {city.id for city in known.cities}
+            extra = tuple(city for city in country.cities if city.id not in ids)
+            merged[country.code] = replace(known, cities=known.cities + extra)
+    return tuple(sorted(merged.values(), key=lambda c: (c.code == ONLINE_GROUP, fold(c.name))))
+
+
 def publish_context(
     choices: Choices,
-    chosen: Event,
+    filtered: tuple[Event, ...],
     events: tuple[Event, ...],
     next_event: Event | None,
     *,
+    content: AnyContent,
     page_language: str,
     phases: dict[str, Phase],
     public_url: str,
-    labels_for: Callable[[str], Mapping[str, str]],
 ) -> dict[str, Any]:
-    """Everything ``publish.html`` shows (``labels_for``: signup labels per language)."""
-    countries = group_locations(chosen, ViewOptions(), page_language, public_url)
+    """Everything ``publish.html`` shows; ``filtered`` are the events whose countries and
+    cities the filters offer (the chosen one, or every upcoming one)."""
+    countries = filter_countries(filtered, page_language, public_url)
     listed = [
         {
             "event": event,
@@ -165,7 +227,6 @@ def publish_context(
         "theme": "auto",
         "choices": choices,
         "options": choices.options,
-        "chosen": chosen,
         "events": listed,
         "next_title": next_event.text(page_language)[1].title if next_event else "",
         # Online actions that name no country are no country to filter by (their row is).
@@ -183,14 +244,8 @@ def publish_context(
         "themes": THEMES,
         "default_accent": DEFAULT_ACCENT,
         "form_action": f"{public_url}/",
-        **snippet_context(
-            choices,
-            chosen,
-            page_language=page_language,
-            phase=phases[chosen.slug],
-            public_url=public_url,
-            labels_for=labels_for,
-        ),
+        "layouts": LAYOUTS,
+        **snippet_context(choices, content, page_language=page_language, public_url=public_url),
     }
 
 
@@ -198,32 +253,50 @@ async def publish_page(request: Request) -> Response:
     """GET / — the events and the snippet builder (the form re-renders this page)."""
     state = services(request)
     choices = parse_choices(request.query_params)
-    chosen = event_for(request, choices.slug)
+    upcoming = choices.slug == UPCOMING
+    chosen = None if upcoming else event_for(request, choices.slug)
     now = state.now()
     catalog = state.data.catalog
     language = negotiate(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
     phases = {event.slug: event_phase(event, now) for event in catalog.events}
+    public_url = state.settings.public_url
 
     def render() -> CachedBody:
-        context = publish_context(
+        widget_language = choices.options.lang or language
+        content = snippet_content(
             choices,
             chosen,
+            catalog,
+            language=widget_language,
+            now=now,
+            public_url=public_url,
+            labels=signup_labels(state.renderer.environment(widget_language)),
+        )
+        filtered = (
+            upcoming_events(catalog, ViewOptions(limit=MAX_LIMIT), now)
+            if chosen is None
+            else (chosen,)
+        )
+        context = publish_context(
+            choices,
+            filtered,
             catalog.events,
             catalog.next_event(now.date()),
+            content=content,
             page_language=language,
             phases=phases,
-            public_url=state.settings.public_url,
-            labels_for=lambda code: signup_labels(state.renderer.environment(code)),
+            public_url=public_url,
         )
         # The live preview frames our own widget: the page's policy must allow that frame.
         page = state.renderer.render("publish.html", language, context, frames_self=True)
+        phase = phases[chosen.slug] if chosen is not None else Phase.UPCOMING
         return CachedBody.build(
             page.html.encode(),
             "text/html; charset=utf-8",
             (("content-security-policy", page.csp.header()), *language_headers(language, True)),
-            max_age=PAGE_MAX_AGE[phases[chosen.slug]],
-            stale_while_revalidate=STALE_WHILE_REVALIDATE[phases[chosen.slug]],
+            max_age=PAGE_MAX_AGE[phase],
+            stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    key = (choices, chosen.slug, language, tuple(sorted(phases.items())))
+    key = (choices, chosen.slug if chosen else UPCOMING, language, tuple(sorted(phases.items())))
     return await cached(request, "publish", key, render)

@@ -1,0 +1,222 @@
+"""The upcoming-events widget's view: every event still ahead, as one request asked to see it.
+
+``upcoming_events`` picks, from a catalog (files and synced calendars, already merged),
+the events not yet over at ``now`` that have a location passing the ``country``/``city``
+filters, soonest first (the catalog's order), at most ``limit`` of them.
+``build_upcoming`` turns them into plain data for ``upcoming.html``: each event is its
+``WidgetView`` (the same filtered, localized cities and counted ``/go/`` links the
+single-event widget shows) plus its cities as one flat list bounded to ``MAX_CITIES`` —
+an international day of 20 cities shows 12 and "and 8 more" linking to its event page,
+which lists them all. With nothing ahead the view is empty and offers the "organize one"
+link of the most recent event that has one. ``upcoming_banner`` is the compact layout:
+the soonest event that is not cancelled, as a ``BannerView``.
+
+``epoch`` names the clock's window: between two of the catalog's phase changes no event
+changes phase, so ``(catalog version, options, epoch)`` names the page exactly and is
+cheap to compute (a bisection), whatever the catalog's size.
+
+A catalog of a thousand events is mostly archive: ``Ahead`` (built once per catalog
+version) keeps, in the catalog's order, when each event is over and its countries and
+location ids, so ``upcoming_events`` bisects past the events that ended before the oldest
+one still running and tests the filters as set intersections.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import accumulate
+from threading import Lock
+from urllib.parse import quote
+
+from widget.banner_view import BannerView, build_banner
+from widget.catalog import Catalog
+from widget.model import Event, Status
+from widget.params import MAX_LIMIT, ViewOptions
+from widget.timing import event_phase, location_phases, phase_changes
+from widget.widget_view import (
+    CityView,
+    CountryView,
+    Palette,
+    WidgetView,
+    build_view,
+    organize_go_url,
+    palette,
+)
+
+MAX_CITIES = 12  # cities shown per event; the rest are one link away, on its page
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    """One event of the list: its widget view and its cities, flat and bounded."""
+
+    view: WidgetView
+    cities: tuple[tuple[CityView, CountryView], ...]
+    more: int  # cities not shown (its event page lists them)
+    page_url: str
+
+    @property
+    def dom_id(self) -> str:
+        """The id of the event's heading (its list of cities is labelled by it)."""
+        return f"pw-event-{self.view.slug}"
+
+
+@dataclass(frozen=True)
+class UpcomingView:
+    """Everything ``upcoming.html`` shows."""
+
+    language: str
+    theme: str
+    accent: Palette | None
+    items: tuple[UpcomingItem, ...]
+    filtered: bool
+    canonical_url: str
+    publish_url: str
+    organize_link: str | None
+
+
+def epoch(catalog: Catalog, now: datetime) -> int:
+    """The index of the clock's window between the catalog's phase changes."""
+    return bisect_right(catalog.changes, now)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What finding the upcoming events of one catalog needs, in the catalog's order."""
+
+    ends: tuple[datetime, ...]  # when each event is over everywhere
+    running_ends: tuple[datetime, ...]  # the latest end among it and the events before it
+    countries: tuple[frozenset[str], ...]
+    ids: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Ahead:
+        """The index of ``catalog``."""
+        ends = tuple(
+            phase_changes([(event.first_day, event.last_day)])[-1] for event in catalog.events
+        )
+        return cls(
+            ends=ends,
+            running_ends=tuple(accumulate(ends, max)),
+            countries=tuple(
+                frozenset(loc.country for loc in event.locations if loc.country)
+                for event in catalog.events
+            ),
+            ids=tuple(frozenset(loc.id for loc in event.locations) for event in catalog.events),
+        )
+
+
+_AHEAD: dict[str, Ahead] = {}
+_AHEAD_LOCK = Lock()
+
+
+def ahead_of(catalog: Catalog) -> Ahead:
+    """The index of ``catalog``, built once per version (the last two versions are kept)."""
+    found = _AHEAD.get(catalog.version)
+    if found is None:
+        found = Ahead.of(catalog)
+        with _AHEAD_LOCK:
+            while len(_AHEAD) >= 2:
+                _AHEAD.pop(next(iter(_AHEAD)))
+            _AHEAD[catalog.version] = found
+    return found
+
+
+def upcoming_events(catalog: Catalog, options: ViewOptions, now: datetime) -> tuple[Event, ...]:
+    """The events not over at ``now`` with a location the filters show, soonest first."""
+    index = ahead_of(catalog)
+    countries, cities = set(options.countries), set(options.cities)
+    filtered = bool(countries or cities)
+    found: list[Event] = []
+    # Every event before the first whose running end is after ``now`` is over.
+    for position in range(bisect_right(index.running_ends, now), len(catalog.events)):
+        if index.ends[position] <= now:
+            continue
+        if filtered and not (countries & index.countries[position] or cities & index.ids[position]):
+            continue
+        found.append(catalog.events[position])
+        if len(found) == options.limit:
+            break
+    return tuple(found)
+
+
+def organize_fallback(catalog: Catalog, public_url: str) -> str | None:
+    """The counted "organize one" link of the most recent event that has one."""
+    for event in reversed(catalog.events):
+        if event.organize_url is not None:
+            return organize_go_url(public_url, event.slug)
+    return None
+
+
+def build_item(
+    event: Event, options: ViewOptions, language: str, now: datetime, public_url: str
+) -> UpcomingItem:
+    """One event of the list, its cities flattened in the widget's order."""
+    view = build_view(
+        event, options, language, event_phase(event, now), public_url, location_phases(event, now)
+    )
+    flat = tuple((city, country) for country in view.countries for city in country.cities)
+    query = ViewOptions(lang=language).query()
+    return UpcomingItem(
+        view=view,
+        cities=flat[:MAX_CITIES],
+        more=max(0, len(flat) - MAX_CITIES),
+        page_url=f"{public_url}/events/{quote(event.slug)}?{query}",
+    )
+
+
+def build_upcoming(
+    catalog: Catalog, options: ViewOptions, language: str, now: datetime, public_url: str
+) -> UpcomingView:
+    """The upcoming-events widget for ``options`` in ``language`` at ``now``."""
+    items = tuple(
+        build_item(event, options, language, now, public_url)
+        for event in upcoming_events(catalog, options, now)
+    )
+    organize = next((item.view.organize_link for item in items if item.view.organize_link), None)
+    if not items:
+        organize = organize_fallback(catalog, public_url)
+    query = ViewOptions(lang=language).query()
+    return UpcomingView(
+        language=language,
+        theme=options.theme,
+        accent=palette(options.accent) if options.accent else None,
+        items=items,
+        filtered=bool(options.countries or options.cities),
+        canonical_url=f"{public_url}/events?{query}",
+        publish_url=f"{public_url}/",
+        organize_link=organize,
+    )
+
+
+def upcoming_banner(
+    catalog: Catalog, options: ViewOptions, language: str, now: datetime, public_url: str
+) -> BannerView:
+    """The compact banner of the soonest upcoming event that is not cancelled (with the
+    filters), or of nothing planned."""
+    filters = ViewOptions(countries=options.countries, cities=options.cities, limit=MAX_LIMIT)
+    ahead = upcoming_events(catalog, filters, now)
+    event = next((found for found in ahead if found.status is not Status.CANCELLED), None)
+    view = (
+        build_view(
+            event,
+            options,
+            language,
+            event_phase(event, now),
+            public_url,
+            location_phases(event, now),
+        )
+        if event is not None
+        else None
+    )
+    return build_banner(
+        event,
+        view,
+        language=language,
+        theme=options.theme,
+        accent=options.accent,
+        organize_link=organize_fallback(catalog, public_url),
+        public_url=public_url,
+    )
