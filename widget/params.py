@@ -36,6 +36,7 @@ class ViewOptions:
     accent: str | None = None
     countries: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+    geolocation: bool = False  # the embedder allows "use my location" (allow="geolocation")
 
     def with_lang(self, lang: str) -> ViewOptions:
         """A copy with the resolved language filled in."""
@@ -54,6 +55,8 @@ class ViewOptions:
             pairs.append(("country", ",".join(self.countries)))
         if self.cities:
             pairs.append(("city", ",".join(self.cities)))
+        if self.geolocation:
+            pairs.append(("geolocation", "allow"))
         return urlencode(pairs, safe=",")
 
 
@@ -142,6 +145,17 @@ def parse_cities(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(set(items)))
 
 
+def parse_geolocation(value: str | None) -> bool:
+    """``allow`` when the embedding iframe has ``allow="geolocation"``; absent otherwise."""
+    if value is None:
+        return False
+    if value != "allow":
+        raise BadRequest(
+            "Invalid geolocation (expected 'allow', or leave it out).", parameter="geolocation"
+        )
+    return True
+
+
 def parse_view(params: QueryParams) -> ViewOptions:
     """All shared view parameters; unknown parameters are ignored."""
     return ViewOptions(
@@ -150,6 +164,7 @@ def parse_view(params: QueryParams) -> ViewOptions:
         accent=parse_accent(single(params, "accent")),
         countries=parse_countries(single(params, "country")),
         cities=parse_cities(single(params, "city")),
+        geolocation=parse_geolocation(single(params, "geolocation")),
     )
 
 

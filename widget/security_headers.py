@@ -18,6 +18,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
+# The widget whose embedder allowed "use my location" (``geolocation=allow``, the iframe
+# then has allow="geolocation") sends this policy itself; only there does it stay.
+GEOLOCATION_SELF = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 EMBEDDABLE_PREFIXES = ("/embed/",)
 # Resources other sites load directly (scripts, oEmbed, images, static) or frame.
 CROSS_ORIGIN_PREFIXES = ("/embed", "/oembed", "/static/", "/events/")
@@ -49,7 +52,9 @@ class SecurityHeaders:
                     headers["x-frame-options"] = "SAMEORIGIN"
                 headers["x-content-type-options"] = "nosniff"
                 headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-                headers["permissions-policy"] = PERMISSIONS_POLICY
+                own = headers.get("permissions-policy")
+                keep = embeddable and own == GEOLOCATION_SELF
+                headers["permissions-policy"] = GEOLOCATION_SELF if keep else PERMISSIONS_POLICY
                 headers["cross-origin-resource-policy"] = (
                     "cross-origin" if path.startswith(CROSS_ORIGIN_PREFIXES) else "same-origin"
                 )

@@ -28,6 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from widget.catalog import Catalog
+from widget.feeds.gazetteer import with_coordinates
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import SLUG_PATTERN, Event
 
@@ -338,6 +339,20 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
         event = Event.model_validate({**data, "slug": directory.name, "texts": texts})
     except ValidationError as error:
         problems.extend(_problems_from(error, sources))
+        return None, problems, digest.digest()
+    # Coordinates for the cities the data leaves without: from the offline gazetteer.
+    event, ambiguous = with_coordinates(event)
+    for index, message in ambiguous:
+        where = ("locations", index, "city")
+        problems.append(
+            Problem(
+                sources[EVENT_FILE].relative,
+                f"locations.{index}.city",
+                message,
+                _line_of(sources[EVENT_FILE], where),
+            )
+        )
+    if problems:
         return None, problems, digest.digest()
     return event, problems, digest.digest()
 

