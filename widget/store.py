@@ -9,6 +9,10 @@ Layout: one directory per event, named by its slug::
         en.md
       sources.yaml      optional: calendar feeds (``widget.feeds.sources``)
 
+Locations with a city but no coordinates get them from the offline gazetteer
+(``widget.feeds.gazetteer.with_coordinates``); a city name that comparable cities of one
+country share is a problem (give coordinates).
+
 Every problem is reported as ``relative/path: field.path: problem`` (with ``line N`` when
 YAML knows it). Nothing here raises for bad data: ``load`` returns the problems instead.
 """
