@@ -190,10 +190,7 @@ def test_the_visitors_city_comes_first_and_nothing_is_sent(
     assert link.count() == 1, "the mark is part of the link's accessible name"
     note = page.locator(".near-note")
     assert note.get_attribute("role") == "status"
-    assert (
-        note.text_content()
-        == "Nearest first, estimated from your device\u2019s time zone. Nothing is sent."
-    )
+    assert note.text_content() == "Nearest first, by your time zone. Nothing is sent."
     # The online action (no coordinates) stays last.
     assert page.locator(".country").last.locator("li .city").text_content() == "Online"
     assert page.locator(".far").is_hidden()
@@ -344,7 +341,7 @@ def test_use_my_location_granted(
     assert frame.locator("li[data-nearest] .city").text_content() == "Melbourne"
     assert cities(frame)[1] == "Sydney"
     assert frame.locator(".near-note").text_content() == (
-        "Nearest first, from your device\u2019s location. Nothing is sent."
+        "Nearest first, by your location. Nothing is sent."
     )
     violations = axe(frame)
     assert violations == [], describe(violations)
@@ -367,10 +364,7 @@ def test_use_my_location_denied(browser: Any, live_server: LiveServer, host_page
     note = frame.locator(".near-note")
     assert wait_until(
         page,
-        lambda: (
-            note.text_content()
-            == "Your location is not available: nearest first by your time zone."
-        ),
+        lambda: note.text_content() == "Location not available: nearest by your time zone.",
     )
     assert cities(frame)[0] == "New York City"
     context.close()
