@@ -408,3 +408,16 @@ def test_the_table_covers_zone1970_and_zone_tab_and_nothing_placeless() -> None:
     assert zone_table.degrees("-335215+1511234") == pytest.approx((-33.8708, 151.2094), abs=1e-3)
     with pytest.raises(ValueError):
         zone_table.degrees("52.37,4.90")
+
+
+def test_names_that_fold_alike_each_get_their_answer() -> None:
+    """Two spellings of one city (and a name no city has) are answered one by one."""
+    from widget.feeds.gazetteer import resolve_all
+
+    answers = resolve_all({("Zürich", "CH"), ("zurich", "CH"), ("<script>", "CH")})
+    assert set(answers) == {("Zürich", "CH"), ("zurich", "CH"), ("<script>", "CH")}
+    for spelling in ("Zürich", "zurich"):
+        best, rivals = answers[spelling, "CH"]
+        assert best is not None and km((best.lat, best.lon), (47.38, 8.54)) < 25
+        assert rivals == ()
+    assert answers["<script>", "CH"] == (None, ())

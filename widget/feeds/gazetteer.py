@@ -211,12 +211,12 @@ def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]
     when it is not built yet: the server (which only needs its data's cities) reads the
     library's list once for the pairs it has not seen, keeps only the answers, and lets
     the list go (the index would stay resident, about 50 MB)."""
-    keys = {(fold(name), country): (name, country) for name, country in wanted}
+    keys = {pair: (fold(pair[0]), pair[1]) for pair in wanted}
     with _lock:
         index = _instance
-    missing = {key for key in keys if key not in _known}
+    missing = {key for key in keys.values() if key not in _known}
     if missing and index is not None:
-        found = {key: index.resolve(*keys[key]) for key in missing}
+        found = {key: index.resolve(*key) for key in missing}
     elif missing:
         matches: dict[tuple[str, str], list[City]] = {key: [] for key in missing}
         countries = {country for _, country in missing}
@@ -235,10 +235,11 @@ def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]
     else:
         found = {}
     with _lock:
+        answers = {pair: found[key] if key in found else _known[key] for pair, key in keys.items()}
         if len(_known) + len(found) > MAX_RESOLVED:
             _known.clear()
         _known.update(found)
-    return {pair: found.get(key) or _known[key] for key, pair in keys.items()}
+    return answers
 
 
 def with_coordinates(event: Event) -> tuple[Event, list[tuple[int, str]]]:
