@@ -10,7 +10,7 @@ PIP_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 LOCK := pip-compile -q --generate-hashes --strip-extras --allow-unsafe --all-build-deps \
 	--no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: run test lint format bench messages lock wheel clean
+.PHONY: run test lint format bench messages lock wheel clean zones
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,14 @@ messages: $(VENV)/.test-deps
 	$(BIN)/pybabel update -i widget/locales/messages.pot -d widget/locales --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m tests.plural_forms
 	$(BIN)/pybabel compile -d widget/locales --statistics
+
+# The time zone → coordinates table the widget orders cities by (static/zones.js), from the
+# system's tz database; the copied inputs and the output are committed.
+TZ_DIR ?= /usr/share/zoneinfo
+zones: | $(BIN)/python
+	cp $(TZ_DIR)/zone1970.tab $(TZ_DIR)/zone.tab tests/data/tz/
+	{ head -n 3 $(TZ_DIR)/tzdata.zi; grep '^L ' $(TZ_DIR)/tzdata.zi; } > tests/data/tz/links.zi
+	$(BIN)/python -m tests.zone_table
 
 wheel: $(VENV)/.test-deps
 	$(BIN)/python -m build --no-isolation --wheel --outdir dist .

@@ -38,6 +38,11 @@
     for (i = 0; i < PARAMS.length; i++) {
       if ((v = data(el, PARAMS[i]))) query.push(PARAMS[i] + "=" + encodeURIComponent(v));
     }
+    // data-geolocation="allow": the embedder lets the widget offer "use my location".
+    if (data(el, "geolocation") === "allow") {
+      query.push("geolocation=allow");
+      frame.setAttribute("allow", "geolocation");
+    }
     frame.src = origin + "/embed/" + encodeURIComponent(data(el, "pauseai-widget") || "next") +
       (query.length ? "?" + query.join("&") : "") + "#pauseai-widget=w" + ++count;
     frame.title = data(el, "title") || el.textContent.trim().replace(/\s+/g, " ");

@@ -525,28 +525,29 @@ def content(event: Event, renderer: Renderer, language: str = "en", **filters: A
     return Content.of(view, signup_labels(renderer.environment(language)))
 
 
-# Heights of the sample widget measured in Chromium (test_oembed_consumers.py checks the
-# live widget against the estimate again): (width, language, filters, measured height).
+# Heights of the sample widget measured in Chromium in a time zone with a place
+# (Europe/Oslo: the nearest-city panel shows; test_oembed_consumers.py checks the live
+# widget against the estimate again): (width, language, filters, measured height).
 MEASURED: list[tuple[int, str, dict[str, Any], int]] = [
-    (300, "en", {}, 1032),
-    (400, "en", {}, 774),
-    (500, "en", {}, 703),
-    (600, "en", {}, 602),
-    (760, "en", {}, 511),
-    (300, "de", {}, 1257),
-    (600, "de", {}, 713),
-    (760, "de", {}, 563),
-    (300, "en", {"countries": ("US",)}, 469),
-    (600, "en", {"countries": ("US",)}, 393),
-    (600, "de", {"countries": ("US",)}, 467),
-    (760, "de", {"countries": ("US",)}, 395),
-    (400, "en", {"cities": ("london",)}, 324),
-    (760, "en", {"cities": ("london",)}, 283),
-    (500, "en", {"countries": ("DE", "GB", "NL", "US")}, 450),
-    (760, "en", {"countries": ("DE", "GB", "NL", "US")}, 363),
+    (300, "en", {}, 1077),
+    (400, "en", {}, 817),
+    (500, "en", {}, 730),
+    (600, "en", {}, 620),
+    (760, "en", {}, 543),
+    (300, "de", {}, 1320),
+    (600, "de", {}, 750),
+    (760, "de", {}, 584),
+    (300, "en", {"countries": ("US",)}, 532),
+    (600, "en", {"countries": ("US",)}, 438),
+    (600, "de", {"countries": ("US",)}, 512),
+    (760, "de", {"countries": ("US",)}, 440),
+    (400, "en", {"cities": ("london",)}, 356),
+    (760, "en", {"cities": ("london",)}, 315),
+    (500, "en", {"countries": ("DE", "GB", "NL", "US")}, 476),
+    (760, "en", {"countries": ("DE", "GB", "NL", "US")}, 405),
     # No Portuguese or Swedish text: a note says the Dutch one is shown.
-    (320, "pt-BR", {"cities": ("london",)}, 482),
-    (480, "sv", {"cities": ("london",)}, 344),
+    (320, "pt-BR", {"cities": ("london",)}, 545),
+    (480, "sv", {"cities": ("london",)}, 370),
 ]
 
 
@@ -579,6 +580,11 @@ def test_height_grows_with_what_is_shown() -> None:
         assert estimate_height(Content((Group(6, (Row(6, 18, mark=40),)),)), width) > small
         assert estimate_height(Content((Group(6, (Row(6, 18, when=30),)),)), width) > small
         assert estimate_height(Content((one,), organize=34), width) > small
+        # The nearest-city panel: its note, the button, the "nearest is far" line.
+        panel = estimate_height(Content((one,), nearby=60, mark=14), width)
+        assert panel > small
+        assert estimate_height(Content((one,), nearby=60, mark=14, locate=True), width) > panel
+        assert estimate_height(Content((one,), nearby=60, mark=14, far=90), width) > panel
         assert estimate_height(Content(()), width) < small
 
 
@@ -594,6 +600,7 @@ def test_signup_labels_come_from_the_widgets_template(renderer: Renderer) -> Non
     assert signup_labels(renderer.environment("en"))[Platform.WHATSAPP] == "Join the WhatsApp group"
     german = signup_labels(renderer.environment("de"))
     words = {"online", "open", "cancelled", "moved_online", "tba", "organize"}
+    words |= {"nearby", "far", "mark"}  # the nearest-city panel (_nearest_words.html)
     banner = {"action:signup", "action:page", "action:organize", "postponed", "nothing planned"}
     assert set(german) == set(Platform) | words | banner | {f"short:{p}" for p in Platform}
     assert german["action:signup"] == "Anmelden"  # the compact banner's button, in German

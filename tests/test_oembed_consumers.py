@@ -129,7 +129,8 @@ def test_announced_height_covers_the_real_widget(
         live_server("/oembed"), params={"url": url, "maxwidth": str(width)}, timeout=10
     ).json()
     host = host_page.page(f"<!doctype html><body style='margin:0'>{data['html']}</body>")
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    # In a time zone with a place, as most visitors are: the nearest-city note shows.
+    page = browser.new_page(viewport={"width": 1000, "height": 800}, timezone_id="Europe/Oslo")
     try:
         page.goto(host)
         assert wait_until(
@@ -138,6 +139,7 @@ def test_announced_height_covers_the_real_widget(
         )
         frame = next(f for f in page.frames if urlsplit(f.url).path.startswith("/embed/"))
         frame.wait_for_load_state("load")
+        assert wait_until(page, lambda: frame.locator(".nearby").count() == 1)
         measured = frame.evaluate(
             "Math.ceil(document.documentElement.getBoundingClientRect().height)"
         )

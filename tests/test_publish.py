@@ -66,7 +66,17 @@ def test_builder_is_a_get_form_with_every_option(client: TestClient) -> None:
     assert form["method"] == "get"
     assert form["action"] == f"{PUBLIC_URL}/#builder"
     names = {field["name"] for field in form.find_all(["input", "select"])}
-    assert names == {"event", "lang", "theme", "accent", "country", "city", "layout", "consent"}
+    assert names == {
+        "event",
+        "lang",
+        "theme",
+        "accent",
+        "country",
+        "city",
+        "layout",
+        "consent",
+        "geolocation",
+    }
     options = [option["value"] for option in form.select("select[name=event] option")]
     assert options == ["next", "upcoming", SAMPLE_SLUG]
     assert len(form.select("input[name=city]")) == 14

@@ -107,11 +107,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 def measured_height(browser: Any, url: str, width: int) -> tuple[float, Any]:
-    """The widget's laid-out height at ``width`` and its open page."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    """The widget's laid-out height at ``width`` and its open page, in a time zone with a
+    place (as most visitors are: the nearest-city panel shows)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, timezone_id="Europe/Oslo"
+    )
     page = context.new_page()
     page.goto(url)
     page.wait_for_load_state("load")
+    if page.locator("template#pw-nearby").count():
+        page.wait_for_selector(".nearby")
     height = page.evaluate("document.documentElement.getBoundingClientRect().height")
     return height, page
 

@@ -405,6 +405,8 @@ class EventText(Strict):
     cities: dict[Slug, ShortText] = Field(default_factory=dict)
 
 
+MAX_REACH_KM = 20_000  # half the earth's circumference: every city is within it
+
 Language = Literal["en", "nl", "de", "fr", "it", "es", "sv", "nb", "is", "pt-BR"]
 
 
@@ -423,6 +425,9 @@ class Event(Strict):
     press: Annotated[tuple[PressLink, ...], Field(max_length=200)] = ()
     media: Annotated[tuple[MediaItem, ...], Field(max_length=20)] = ()
     organize_url: LinkUrl | None = None
+    # How far a visitor may live from a city and still count it as near (the widget then
+    # says where the nearest protest is and offers ``organize_url`` instead).
+    reach_km: Annotated[float, Field(gt=0, le=MAX_REACH_KM, allow_inf_nan=False)] | None = None
     texts: dict[Language, EventText]
 
     @model_validator(mode="after")

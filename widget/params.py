@@ -47,6 +47,7 @@ class ViewOptions:
     cities: tuple[str, ...] = ()
     layout: str = "full"
     limit: int = DEFAULT_LIMIT
+    geolocation: bool = False  # the embedder allows "use my location" (allow="geolocation")
 
     @property
     def compact(self) -> bool:
@@ -74,6 +75,8 @@ class ViewOptions:
             pairs.append(("layout", self.layout))
         if self.limit != DEFAULT_LIMIT:
             pairs.append(("limit", str(self.limit)))
+        if self.geolocation:
+            pairs.append(("geolocation", "allow"))
         return urlencode(pairs, safe=",")
 
 
@@ -185,6 +188,17 @@ def parse_limit(value: str | None) -> int:
     return number
 
 
+def parse_geolocation(value: str | None) -> bool:
+    """``allow`` when the embedding iframe has ``allow="geolocation"``; absent otherwise."""
+    if value is None:
+        return False
+    if value != "allow":
+        raise BadRequest(
+            "Invalid geolocation (expected 'allow', or leave it out).", parameter="geolocation"
+        )
+    return True
+
+
 def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False) -> ViewOptions:
     """All shared view parameters, plus ``layout`` and ``limit`` where asked for (widgets);
     unknown parameters are ignored."""
@@ -196,6 +210,7 @@ def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False
         cities=parse_cities(single(params, "city")),
         layout=parse_layout(single(params, "layout")) if layout else "full",
         limit=parse_limit(single(params, "limit")) if limit else DEFAULT_LIMIT,
+        geolocation=parse_geolocation(single(params, "geolocation")),
     )
 
 

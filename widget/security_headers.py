@@ -20,6 +20,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
+# The widget whose embedder allowed "use my location" (``geolocation=allow``, the iframe
+# then has allow="geolocation") sends this policy itself; only there does it stay.
+GEOLOCATION_SELF = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 HSTS = "max-age=63072000; includeSubDomains"
 
 
@@ -35,7 +38,9 @@ def finish(
         headers["x-frame-options"] = "SAMEORIGIN"
     headers["x-content-type-options"] = "nosniff"
     headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-    headers["permissions-policy"] = PERMISSIONS_POLICY
+    own = headers.get("permissions-policy")
+    keep = policy.embeddable and own == GEOLOCATION_SELF
+    headers["permissions-policy"] = GEOLOCATION_SELF if keep else PERMISSIONS_POLICY
     headers["cross-origin-resource-policy"] = (
         "cross-origin" if policy.cross_origin else "same-origin"
     )

@@ -9,6 +9,10 @@ Layout: one directory per event, named by its slug::
         en.md
       sources.yaml      optional: calendar feeds (``widget.feeds.sources``)
 
+Locations with a city but no coordinates get them from the offline gazetteer
+(``widget.feeds.gazetteer.with_coordinates``); a city name that comparable cities of one
+country share is a problem (give coordinates).
+
 Every problem is reported as ``relative/path: field.path: problem`` (with ``line N`` when
 YAML knows it). Nothing here raises for bad data: ``load`` returns the problems instead.
 """
@@ -28,6 +32,7 @@ import yaml
 from pydantic import ValidationError
 
 from widget.catalog import Catalog
+from widget.feeds.gazetteer import with_coordinates
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import SLUG_PATTERN, Event
 
@@ -338,6 +343,20 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
         event = Event.model_validate({**data, "slug": directory.name, "texts": texts})
     except ValidationError as error:
         problems.extend(_problems_from(error, sources))
+        return None, problems, digest.digest()
+    # Coordinates for the cities the data leaves without: from the offline gazetteer.
+    event, ambiguous = with_coordinates(event)
+    for index, message in ambiguous:
+        where = ("locations", index, "city")
+        problems.append(
+            Problem(
+                sources[EVENT_FILE].relative,
+                f"locations.{index}.city",
+                message,
+                _line_of(sources[EVENT_FILE], where),
+            )
+        )
+    if problems:
         return None, problems, digest.digest()
     return event, problems, digest.digest()
 

@@ -63,6 +63,12 @@ class Content:
     date_chars: int = 30
     other_language: bool = False  # the texts are in another language (a note says so)
     organize: int = 0  # characters of the "organize one" call to action (0: none)
+    # nearest.js's panel above the cities (shown where the visitor's zone has a place): its
+    # note, the "Use my location" button, the "nearest is far away" line with the reach.
+    nearby: int = 0  # characters of its longest note (0: no panel)
+    mark: int = 0  # characters of the "closest to you" mark
+    locate: bool = False
+    far: int = 0  # characters of the "nearest is far away" line (0: the event has no reach)
 
     @property
     def locations(self) -> int:
@@ -86,6 +92,10 @@ class Content:
             date_chars=len(format_days(view.date, view.end_date, "full", view.language)),
             other_language=view.text_language != view.language,
             organize=len(labels["organize"]) if view.organize_link else 0,
+            nearby=len(labels["nearby"]) if view.located else 0,
+            mark=len(labels["mark"]) if view.located else 0,
+            locate=view.located and view.geolocation,
+            far=len(labels["far"]) if view.located and view.reach_km is not None else 0,
         )
 
 
@@ -122,6 +132,11 @@ def signup_labels(environment: jinja2.Environment) -> dict[str, str]:
     found.update({f"action:{a}": str(banner.action(a)) for a in ("signup", "page", "organize")})  # type: ignore[attr-defined]
     found.update({s: str(banner.status(s)) for s in ("postponed",)})  # type: ignore[attr-defined]
     found["nothing planned"] = str(banner.nothing())  # type: ignore[attr-defined]
+    near = environment.get_template("_nearest_words.html").module
+    notes = (near.zone_note(), near.position_note(), near.unavailable_note())  # type: ignore[attr-defined]
+    found["nearby"] = max((str(note) for note in notes), key=len)
+    found["far"] = str(near.far())  # type: ignore[attr-defined]
+    found["mark"] = str(near.mark())  # type: ignore[attr-defined]
     return found
 
 
@@ -152,6 +167,13 @@ _WHEN_CHAR = 7.0  # times and venue, 13 px
 _AFTER_LINE = 19  # a line of times and venue below the row
 _TARGET = 24  # a further link's height (WCAG 2.2 target size)
 _ORGANIZE_CHAR, _ORGANIZE_LINE = 7.8, 19  # the call to action, 13 px bold, 8 px above
+# nearest.js's panel, 13 px, 8 px above: its note, the button below it, and the bold
+# "nearest is in …, about … km away" line with the link; the "closest to you" mark (12 px
+# bold with its border) may wrap its city's row onto one more line.
+_NEARBY_CHAR, _NEARBY_LINE = 6.6, 18
+_LOCATE = 6 + 30
+_MARK_WIDTH = 14  # the mark's border, padding and gap
+_MARKED = 21
 
 
 def _lines(pixels: float, space: float) -> int:
@@ -180,6 +202,12 @@ def row_height(row: Row, space: float) -> int:
     if row.when:
         height += _AFTER_LINE * _lines(row.when * _WHEN_CHAR, space)
     return height
+
+
+def row_width(row: Row) -> float:
+    """A row's first line in pixels: its city, mark and signup label side by side."""
+    city = row.city * _CITY_CHAR + (row.mark * _MARK_CHAR + _ROW_GAP if row.mark else 0)
+    return city + (_ROW_GAP + _ICON + row.label * _LABEL_CHAR if row.label else 0)
 
 
 def block_height(group: Group, space: float) -> int:
@@ -221,7 +249,23 @@ def estimate_height(content: Content, width: int) -> int:
         if content.organize
         else 0
     )
-    return _CHROME + title + note + meta + places + organize + content.media * media + footer
+    nearby = 0
+    if content.nearby:
+        nearby = 8 + _NEARBY_LINE * _lines(content.nearby * _NEARBY_CHAR, inner)
+        # The mark wraps the row when it does not fit beside the longest city's row.
+        widest = max((row_width(row) for group in content.groups for row in group.rows), default=0)
+        mark = content.mark * _MARK_CHAR + _MARK_WIDTH
+        if widest + mark > (column - _HEADINGS):
+            nearby += _MARKED
+    if content.locate:
+        nearby += _LOCATE
+    if content.far:
+        # The city's name and the distance replace {city} and {distance}: 30 characters.
+        words = (content.far + 30) * _ORGANIZE_CHAR + content.organize * _ORGANIZE_CHAR
+        nearby += 6 + _ORGANIZE_LINE * _lines(words, inner)
+    return (
+        _CHROME + title + note + meta + nearby + places + organize + content.media * media + footer
+    )
 
 
 # --- the upcoming-events widget ----------------------------------------------------------

@@ -82,6 +82,8 @@ class CityView:
     when: str | None
     venue: str | None
     over: bool = False  # its own days have passed while the event goes on elsewhere
+    # (lat, lon): the data's, else the gazetteer's; the browser measures distances from it.
+    coordinates: tuple[float, float] | None = None
 
     @property
     def platform(self) -> Platform | None:
@@ -154,6 +156,8 @@ class WidgetView:
     publish_url: str
     organize_url: str | None = None
     location_phases: tuple[Phase, ...] = ()  # per location, when some have days of their own
+    geolocation: bool = False  # offer "use my location" (the embedder allowed it)
+    reach_km: float | None = None  # beyond it the nearest city is not near (Event.reach_km)
 
     @property
     def past(self) -> bool:
@@ -192,6 +196,11 @@ class WidgetView:
         if self.organize_url is None or not self.signups_open:
             return None
         return organize_go_url(self.publish_url.removesuffix("/"), self.slug)
+
+    @property
+    def located(self) -> bool:
+        """Whether some shown city has coordinates (the browser can then order by distance)."""
+        return any(city.coordinates for country in self.countries for city in country.cities)
 
     @property
     def providers(self) -> tuple[MediaProvider, ...]:
@@ -348,6 +357,11 @@ def group_locations(
                 when=_time_text(event, location, language),
                 venue=location.venue,
                 over=location.id in over,
+                coordinates=(
+                    (location.coordinates.lat, location.coordinates.lon)
+                    if location.coordinates is not None
+                    else None
+                ),
             )
         )
     countries = [
@@ -442,4 +456,6 @@ def build_view(
         publish_url=f"{public_url}/",
         organize_url=event.organize_url,
         location_phases=location_phases,
+        geolocation=options.geolocation,
+        reach_km=event.reach_km,
     )

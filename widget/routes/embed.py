@@ -19,6 +19,7 @@ from widget.cache import CachedBody
 from widget.model import Event
 from widget.params import ViewOptions, parse_view
 from widget.routes._common import cached, event_for, language_for, language_headers
+from widget.security_headers import GEOLOCATION_SELF
 from widget.services import services
 from widget.timing import (
     PAGE_MAX_AGE,
@@ -89,6 +90,8 @@ async def widget(request: Request) -> Response:
         headers = (
             ("content-security-policy", page.csp.header()),
             *language_headers(language, wanted.negotiated),
+            # "Use my location" only where the embedder allowed it (SecurityHeaders keeps it).
+            *((("permissions-policy", GEOLOCATION_SELF),) if wanted.options.geolocation else ()),
         )
         return CachedBody.build(
             page.html.encode("utf-8"),

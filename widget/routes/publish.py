@@ -39,6 +39,7 @@ from widget.params import (
     parse_accent,
     parse_cities,
     parse_countries,
+    parse_geolocation,
     parse_lang,
     parse_layout,
     parse_theme,
@@ -110,6 +111,7 @@ def parse_choices(params: QueryParams) -> Choices:
             countries=parse_countries(_list(params, "country")),
             cities=parse_cities(_list(params, "city")),
             layout=parse_layout(single(params, "layout") or None),
+            geolocation=parse_geolocation(single(params, "geolocation") or None),
         ),
         consent=consent,
     )
@@ -164,7 +166,10 @@ def snippet_context(
     return {
         "embed_url": _with_query(f"{public_url}/embed/{slug}", options.query()),
         "page_url": _with_query(f"{public_url}{page_path}", page_query),
-        "oembed_page_url": _with_query(f"{public_url}{page_path}", options.query()),
+        # oEmbed consumers frame without allow="geolocation": no location button there.
+        "oembed_page_url": _with_query(
+            f"{public_url}{page_path}", replace(options, geolocation=False).query()
+        ),
         "loader_url": f"{public_url}/embed.js",
         "frame_height": estimate(content, SNIPPET_WIDTH),
         "snippet_language": widget_language,

@@ -1,0 +1,137 @@
+"""Generates ``static/zones.js``: every IANA time zone name → the coordinates of its city.
+
+The widget estimates where a visitor is from the time zone their browser reports
+(``Intl.DateTimeFormat().resolvedOptions().timeZone``), on their device, and orders the
+cities by distance from it (``static/nearest.js``). The coordinates come from the tz
+database, in this order:
+
+1. ``zone.tab``: one line per country and zone, so the zones ``zone1970.tab`` folds into
+   another keep their own city (Europe/Amsterdam is Amsterdam, not Brussels);
+2. ``zone1970.tab``: the zones since 1970, some shared by several countries;
+3. the database's links (``L TARGET ALIAS`` lines of ``tzdata.zi``): an alias (Europe/Kiev,
+   Asia/Calcutta, US/Eastern: browsers built on ICU still report such old names) takes its
+   target's coordinates.
+
+Zones without a place (UTC, Etc/GMT+5) have none: the widget then keeps the server's order.
+
+Run with ``make zones``, which copies the inputs from the system's tz database
+(/usr/share/zoneinfo) into ``tests/data/tz/`` and writes ``static/zones.js`` from them;
+both are committed, and ``tests/test_zone_table.py`` checks they agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = ROOT / "tests" / "data" / "tz"
+OUTPUT = ROOT / "static" / "zones.js"
+GLOBAL = "pauseaiZones"
+_COORDINATES = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?([+-])(\d{3})(\d{2})(\d{2})?$")
+_VERSION = re.compile(r"^#\s*version\s+(\S+)", re.M)
+
+
+def degrees(text: str) -> tuple[float, float]:
+    """ISO 6709 as the tab files write it (+DDMM+DDDMM or +DDMMSS+DDDMMSS) in degrees."""
+    match = _COORDINATES.match(text)
+    if match is None:
+        raise ValueError(f"not tab-file coordinates: {text!r}")
+    lat_sign, lat_d, lat_m, lat_s, lon_sign, lon_d, lon_m, lon_s = match.groups()
+    lat = int(lat_d) + int(lat_m) / 60 + int(lat_s or 0) / 3600
+    lon = int(lon_d) + int(lon_m) / 60 + int(lon_s or 0) / 3600
+    return (-lat if lat_sign == "-" else lat), (-lon if lon_sign == "-" else lon)
+
+
+def _tab(text: str) -> dict[str, tuple[float, float]]:
+    """Zone → coordinates from a zone.tab or zone1970.tab text (the first line wins)."""
+    found: dict[str, tuple[float, float]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        found.setdefault(columns[2], degrees(columns[1]))
+    return found
+
+
+def _links(text: str) -> dict[str, str]:
+    """Alias → target from zic input (``L TARGET ALIAS`` lines)."""
+    links: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "L":
+            links[fields[2]] = fields[1]
+    return links
+
+
+def table(zone1970: str, zone_tab: str, links: str) -> dict[str, tuple[float, float]]:
+    """Every zone with a place → its coordinates, rounded to 0.1° (about 11 km)."""
+    places = {**_tab(zone1970), **_tab(zone_tab)}  # zone.tab's own city wins
+    aliases = _links(links)
+    for alias in aliases:
+        target, seen = alias, set()
+        while target not in places and target in aliases and target not in seen:
+            seen.add(target)
+            target = aliases[target]
+        if alias not in places and target in places:
+            places[alias] = places[target]
+    return {zone: (round(lat, 1), round(lon, 1)) for zone, (lat, lon) in sorted(places.items())}
+
+
+def compact(places: dict[str, tuple[float, float]]) -> dict[str, str]:
+    """The table as the script holds it (gzipped about 5 KB): per region (the name up to
+    its last '/'), "NAME LAT LON" entries joined by ',', degrees in tenths as integers.
+    Zone names hold no blank and no comma."""
+    regions: dict[str, list[str]] = {}
+    for zone, (lat, lon) in places.items():
+        region, _, name = zone.rpartition("/")
+        regions.setdefault(region, []).append(f"{name} {round(lat * 10)} {round(lon * 10)}")
+    return {region: ",".join(entries) for region, entries in regions.items()}
+
+
+def expand(regions: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """``compact`` read back (what nearest.js does for the visitor's zone)."""
+    places: dict[str, tuple[float, float]] = {}
+    for region, entries in regions.items():
+        for entry in entries.split(","):
+            name, lat, lon = entry.split(" ")
+            places[f"{region}/{name}" if region else name] = (int(lat) / 10, int(lon) / 10)
+    return places
+
+
+def script(zone1970: str, zone_tab: str, links: str) -> str:
+    """The text of ``static/zones.js`` for these inputs."""
+    version = next(
+        (m.group(1) for t in (links, zone1970, zone_tab) if (m := _VERSION.search(t))), "unknown"
+    )
+    data = json.dumps(compact(table(zone1970, zone_tab, links)), separators=(",", ":"))
+    return (
+        f"/* Generated by `make zones` (tests/zone_table.py) from the tz database {version}\n"
+        "   (zone.tab, zone1970.tab, links): per region, 'ZONE LAT LON' with the zone's city\n"
+        "   in tenths of a degree. Read on the visitor's device by nearest.js, never sent\n"
+        "   anywhere. Do not edit. */\n"
+        f"window.{GLOBAL}={data};\n"
+    )
+
+
+def generate(inputs: Path = INPUTS) -> str:
+    """``static/zones.js`` as the committed inputs give it."""
+    return script(
+        (inputs / "zone1970.tab").read_text("utf-8"),
+        (inputs / "zone.tab").read_text("utf-8"),
+        (inputs / "links.zi").read_text("utf-8"),
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Write ``static/zones.js`` from ``tests/data/tz/`` (or the directory given)."""
+    inputs = Path(argv[0]) if argv else INPUTS
+    OUTPUT.write_text(generate(inputs), "utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
