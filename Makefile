@@ -10,7 +10,7 @@ PIP_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 LOCK := pip-compile -q --generate-hashes --strip-extras --allow-unsafe --all-build-deps \
 	--no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: run test lint format bench messages lock wheel clean
+.PHONY: run test lint format bench messages lock wheel clean world-map
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ messages: $(VENV)/.test-deps
 	$(BIN)/pybabel update -i widget/locales/messages.pot -d widget/locales --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m tests.plural_forms
 	$(BIN)/pybabel compile -d widget/locales --statistics
+
+# The map's land outlines (widget/data/world.json, committed) from the locked npm world-atlas.
+world-map: $(VENV)/.test-deps
+	$(BIN)/python -m tests.build_world_map
 
 wheel: $(VENV)/.test-deps
 	$(BIN)/python -m build --no-isolation --wheel --outdir dist .

@@ -1,7 +1,9 @@
 /* PauseAI widget loader. Each [data-pauseai-widget] placeholder becomes an iframe sized by
    the widget's height messages; its link stays in the DOM (hidden) as the fallback and is
    shown again if the widget never reports. data-consent="click" asks first. One global
-   (PauseAIWidget.scan() mounts placeholders added later), no cookies, no UI strings. */
+   (PauseAIWidget.scan() mounts placeholders added later), no cookies, no UI strings.
+   Once a widget reports, it is told this page's origin (location.origin, never its path)
+   by a message, for its signup links to carry when clicked. */
 (function (w, d) {
   "use strict";
   if (w.PauseAIWidget) return w.PauseAIWidget.scan();
@@ -25,6 +27,9 @@
       var f = frames[i];
       if (f.frame.contentWindow === e.source) {
         f.frame.style.height = Math.ceil(h) + "px";
+        // Tell the widget which site embeds it (its origin is this message's origin; no
+        // path, nothing about the visitor): it counts signup clicks by site, at click time.
+        if (!f.ok) e.source.postMessage({ type: "pauseai-widget:site" }, origin);
         f.ok = 1;
       }
     }

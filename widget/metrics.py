@@ -1,7 +1,8 @@
 """Prometheus metrics: one registry per application (tests build several apps).
 
 Labels come only from our routes and our data (event slugs, location ids), never from
-request values, so no visitor can grow the number of series.
+request values, so no visitor can grow the number of series — except the embedding site of
+a signup click, which ``widget.site_labels`` bounds to 50 origins and ``other``.
 
 Requests, latency and cache lookups are updated on every request, cache hits included, so
 they are kept as plain counters in ``RouteSeries`` (one per route name) and turned into
@@ -22,6 +23,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.utils import floatToGoString
+
+from widget.site_labels import SiteLabels
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
@@ -131,6 +134,14 @@ class Metrics:
             ["event", "location", "link"],
             registry=self.registry,
         )
+        self.site_clicks = Counter(
+            "widget_signup_clicks_by_site",
+            "Signup click-throughs by event, location and embedding site (its origin, as the"
+            " widget's script reports it at click time; the 50 most frequent, else other)",
+            ["event", "location", "site"],
+            registry=self.registry,
+        )
+        self.sites = SiteLabels()
         self.feed_fetches = Counter(
             "widget_feed_fetches",
             "Calendar feed fetches by source and outcome (ok, not_modified, error)",

@@ -36,6 +36,7 @@ class ViewOptions:
     accent: str | None = None
     countries: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+    map: bool = False  # the widget shows a map of its cities (``map=1``)
 
     def with_lang(self, lang: str) -> ViewOptions:
         """A copy with the resolved language filled in."""
@@ -54,6 +55,8 @@ class ViewOptions:
             pairs.append(("country", ",".join(self.countries)))
         if self.cities:
             pairs.append(("city", ",".join(self.cities)))
+        if self.map:
+            pairs.append(("map", "1"))
         return urlencode(pairs, safe=",")
 
 
@@ -142,6 +145,15 @@ def parse_cities(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(set(items)))
 
 
+def parse_map(value: str | None) -> bool:
+    """``1`` shows the widget's map, ``0`` (the default) does not."""
+    if value is None or value == "0":
+        return False
+    if value != "1":
+        raise BadRequest("Invalid map (expected 0 or 1).", parameter="map")
+    return True
+
+
 def parse_view(params: QueryParams) -> ViewOptions:
     """All shared view parameters; unknown parameters are ignored."""
     return ViewOptions(
@@ -150,6 +162,7 @@ def parse_view(params: QueryParams) -> ViewOptions:
         accent=parse_accent(single(params, "accent")),
         countries=parse_countries(single(params, "country")),
         cities=parse_cities(single(params, "city")),
+        map=parse_map(single(params, "map")),
     )
 
 

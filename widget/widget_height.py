@@ -24,6 +24,7 @@ import jinja2
 from widget.date_ranges import format_days
 from widget.platforms import Platform
 from widget.widget_view import CityView, WidgetView
+from widget.world_map import ASPECT
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Content:
     date_chars: int = 30
     other_language: bool = False  # the texts are in another language (a note says so)
     organize: int = 0  # characters of the "organize one" call to action (0: none)
+    map: bool = False  # the map of the cities (``map=1``, when a city has coordinates)
 
     @property
     def locations(self) -> int:
@@ -62,9 +64,9 @@ class Content:
         return sum(len(group.rows) for group in self.groups)
 
     @classmethod
-    def of(cls, view: WidgetView, labels: Mapping[str, str]) -> Content:
+    def of(cls, view: WidgetView, labels: Mapping[str, str], *, map: bool = False) -> Content:
         """What a widget view shows; ``labels`` are its words in its language
-        (``signup_labels``)."""
+        (``signup_labels``); ``map``: whether it shows its map."""
         return cls(
             groups=tuple(
                 Group(
@@ -78,6 +80,7 @@ class Content:
             date_chars=len(format_days(view.date, view.end_date, "full", view.language)),
             other_language=view.text_language != view.language,
             organize=len(labels["organize"]) if view.organize_link else 0,
+            map=map,
         )
 
 
@@ -209,4 +212,9 @@ def estimate_height(content: Content, width: int) -> int:
         if content.organize
         else 0
     )
-    return _CHROME + title + note + meta + places + organize + content.media * media + footer
+    # The map: 8 px above it, as wide as the text, ASPECT times wider than tall.
+    shown_map = 8 + math.ceil(inner / ASPECT) if content.map else 0
+    return (
+        _CHROME + title + note + meta + shown_map + places + organize
+        + content.media * media + footer
+    )

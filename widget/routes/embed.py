@@ -26,6 +26,7 @@ from widget.timing import (
     location_phases,
 )
 from widget.widget_view import build_view
+from widget.world_map import map_of
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ async def widget(request: Request) -> Response:
             state.settings.public_url,
             wanted.location_phases,
         )
+        shown_map = map_of(event, view) if wanted.options.map else None
         page = state.renderer.render(
-            "embed.html", language, {"view": view}, providers=view.providers
+            "embed.html", language, {"view": view, "map": shown_map}, providers=view.providers
         )
         headers = (
             ("content-security-policy", page.csp.header()),

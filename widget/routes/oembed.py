@@ -22,6 +22,7 @@ from widget.timing import (
     event_phase,
 )
 from widget.widget_height import Content, signup_labels
+from widget.world_map import map_of
 from widget.widget_view import build_view
 
 
@@ -67,7 +68,11 @@ async def oembed(request: Request) -> Response:
         response = build_response(
             event,
             wanted,
-            content=Content.of(view, signup_labels(environment)),
+            content=Content.of(
+                view,
+                signup_labels(environment),
+                map=options.map and map_of(event, view) is not None,
+            ),
             public_url=public_url,
             cache_age=OEMBED_CACHE_AGE[phase],
             environment=environment,
