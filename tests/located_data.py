@@ -24,5 +24,7 @@ def locate(data_dir: Path) -> Path:
                 city = gazetteer().named(location["city"], location.get("country"))
                 assert city is not None, f"the gazetteer does not know {location['city']}"
                 location["coordinates"] = {"lat": city.lat, "lon": city.lon}
-        path.write_text(yaml.safe_dump(event, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump(event, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return data_dir

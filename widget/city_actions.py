@@ -82,7 +82,9 @@ class Share:
             case "telegram":
                 return "https://t.me/share/url?" + _query([("url", self.url), ("text", self.text)])
             case "x":
-                return "https://x.com/intent/post?" + _query([("text", self.text), ("url", self.url)])
+                return "https://x.com/intent/post?" + _query(
+                    [("text", self.text), ("url", self.url)]
+                )
             case "bluesky":
                 return "https://bsky.app/intent/compose?" + _query([("text", both)])
             case "facebook":
@@ -92,7 +94,9 @@ class Share:
                     [("url", self.url)]
                 )
             case "email":
-                return "mailto:?" + _query([("subject", self.title), ("body", f"{self.text}\n\n{self.url}")])
+                return "mailto:?" + _query(
+                    [("subject", self.title), ("body", f"{self.text}\n\n{self.url}")]
+                )
         raise ValueError(f"unknown network {network!r}")
 
 
@@ -109,7 +113,9 @@ class CityActions:
 
 def _google_dates(start: date | datetime, end: date | datetime) -> str:
     if isinstance(start, datetime) and isinstance(end, datetime):
-        return "/".join(moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for moment in (start, end))
+        return "/".join(
+            moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for moment in (start, end)
+        )
     return f"{start:%Y%m%d}/{end:%Y%m%d}"
 
 

@@ -31,7 +31,7 @@ MAX_ORIGIN = 270  # "https://" + a 253-character name + ":65535"
 _ORIGIN = re.compile(
     r"^(https?)://"
     r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)"
-    r"(?::([0-9]{1,5}))?$"
+    r"(?::([0-9]{1,5}))?"
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -41,18 +41,20 @@ def origin(value: str | None) -> str | None:
     one."""
     if not value or len(value) > MAX_ORIGIN:
         return None
-    match = _ORIGIN.match(value.lower())
+    match = _ORIGIN.fullmatch(value.lower())
     if match is None:
         return None
     scheme, host, port = match.groups()
-    if len(host) > 253 or host.replace(".", "").isdigit() and not _ipv4(host):
+    if len(host) > 253 or (host.replace(".", "").isdigit() and not _ipv4(host)):
         return None
     if port is None:
         return f"{scheme}://{host}"
     number = int(port)
     if not 0 < number < 65536 or port[0] == "0":
         return None
-    return f"{scheme}://{host}" if number == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{number}"
+    return (
+        f"{scheme}://{host}" if number == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{number}"
+    )
 
 
 def _ipv4(host: str) -> bool:

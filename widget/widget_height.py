@@ -215,6 +215,13 @@ def estimate_height(content: Content, width: int) -> int:
     # The map: 8 px above it, as wide as the text, ASPECT times wider than tall.
     shown_map = 8 + math.ceil(inner / ASPECT) if content.map else 0
     return (
-        _CHROME + title + note + meta + shown_map + places + organize
-        + content.media * media + footer
+        _CHROME
+        + title
+        + note
+        + meta
+        + shown_map
+        + places
+        + organize
+        + content.media * media
+        + footer
     )

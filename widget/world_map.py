@@ -40,7 +40,7 @@ MARGIN = 0.12  # of the cities' extent, on each side
 MIN_SPAN = 0.16  # of the world's width: the narrowest frame
 WHOLE_WORLD = 0.6  # of the world's width: a wider spread shows the whole world
 DOT = 0.009  # dot radius, of the frame's width
-TARGET = 0.025  # dots closer than this (of the frame's width) share one link
+TARGET = 0.04  # dots closer than this (of the frame's width) share one link
 ID_PREFIX = "pw-city-"  # the list entries' ids (``_locations.html``)
 
 
@@ -50,8 +50,12 @@ def project(lon: float, lat: float) -> tuple[float, float]:
     phi, lam = math.radians(lat), math.radians(lon)
     phi2 = phi * phi
     phi4 = phi2 * phi2
-    x = lam * (0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4)))
-    y = phi * (1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4)))
+    x = lam * (
+        0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4))
+    )
+    y = phi * (
+        1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4))
+    )
     return round((x + _X_MAX) * SCALE, 1), round((_Y_MAX - y) * SCALE, 1)
 
 

@@ -22,8 +22,8 @@ from widget.timing import (
     event_phase,
 )
 from widget.widget_height import Content, signup_labels
-from widget.world_map import map_of
 from widget.widget_view import build_view
+from widget.world_map import map_of
 
 
 @dataclass(frozen=True)
