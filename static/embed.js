@@ -12,7 +12,7 @@
   var origin = new URL(me.src, location.href).origin;
   var frames = [];
   var count = 0;
-  var PARAMS = ["lang", "theme", "accent", "country", "city"];
+  var PARAMS = ["lang", "theme", "accent", "country", "city", "map"];
 
   function data(el, name) { return (el.getAttribute("data-" + name) || "").trim(); }
 

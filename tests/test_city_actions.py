@@ -15,17 +15,17 @@ import icalendar
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
+from located_data import locate
 from starlette.testclient import TestClient
+from test_world_map import client_for
 
+from widget.app import create_app
 from widget.city_actions import NETWORKS, Share, city_actions, directions_url, event_share
 from widget.model import Event
-from widget.app import create_app
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.store import load_or_raise
 
 from conftest import AFTER, BEFORE, PUBLIC_URL, SAMPLE_SLUG
-from located_data import locate
-from test_world_map import client_for
 from xss import assert_no_foreign_markup, load_payloads
 
 PAGE = f"{PUBLIC_URL}/events/demo?lang=en"
@@ -68,7 +68,7 @@ def query(url: str) -> dict[str, str]:
 
 
 def test_timed_location_gets_utc_calendar_links() -> None:
-    """14:00–16:00 in Amsterdam (CEST, UTC+2) is 12:00–14:00Z on both templates."""
+    """14:00 to 16:00 in Amsterdam (CEST, UTC+2) is 12:00 to 14:00Z on both templates."""
     event = make_event(
         start_time="14:00", end_time="16:00", timezone="Europe/Amsterdam", venue="Malieveld"
     )
@@ -160,7 +160,12 @@ def test_share_links_are_exact() -> None:
 
 def decoded_texts(share: Share) -> dict[str, list[str]]:
     """What each share link carries, decoded as the receiving site reads it."""
-    return {link.network: sum(parse_qs(urlsplit(link.url).query).values(), []) for link in share.links}
+    return {
+        link.network: [
+            value for values in parse_qs(urlsplit(link.url).query).values() for value in values
+        ]
+        for link in share.links
+    }
 
 
 @pytest.mark.parametrize("text", ODD_TEXTS + load_payloads())
@@ -258,7 +263,7 @@ def test_each_city_offers_calendar_directions_and_share(tmp_path: Path) -> None:
     block = document.select_one("#share")
     assert block is not None
     assert len(page_links(block)) == 7
-    assert document.select_one(f'script[src*="/static/share."]') is not None
+    assert document.select_one('script[src*="/static/share."]') is not None
 
 
 def test_no_actions_once_it_is_over_or_cancelled(data_dir: Path) -> None:
@@ -270,9 +275,13 @@ def test_no_actions_once_it_is_over_or_cancelled(data_dir: Path) -> None:
         text.replace("- city: Berlin\n", "- city: Berlin\n  status: cancelled\n"), "utf-8"
     )
     for now, expected in ((BEFORE, 13), (AFTER, 0)):
-        app = create_app(Settings(public_url=PUBLIC_URL, data_dir=data_dir, now=now, reload_seconds=0))
+        app = create_app(
+            Settings(public_url=PUBLIC_URL, data_dir=data_dir, now=now, reload_seconds=0)
+        )
         with TestClient(app, base_url=PUBLIC_URL) as later:
-            document = BeautifulSoup(later.get(f"/events/{SAMPLE_SLUG}?lang=en").text, "html.parser")
+            document = BeautifulSoup(
+                later.get(f"/events/{SAMPLE_SLUG}?lang=en").text, "html.parser"
+            )
         assert len(document.select("details.city-actions")) == expected
         assert document.select_one("#pw-city-berlin details") is None
         assert len(page_links(document.select_one("#share"))) == 7  # type: ignore[arg-type]

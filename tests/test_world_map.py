@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
+from build_world_map import SOURCE, build
+from located_data import locate
 from starlette.testclient import TestClient
 
 from widget.app import create_app
@@ -33,9 +35,7 @@ from widget.world_map import (
     world_map,
 )
 
-from build_world_map import SOURCE, build
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
-from located_data import locate
 
 BUDGET = 40 * 1024  # bytes of the whole map, gzipped
 
@@ -266,7 +266,7 @@ def test_map_stays_under_its_budget_at_its_biggest(tmp_path: Path) -> None:
         for path in ("/events/big", "/embed/big?map=1"):
             html = client.get(path).text
             start, end = html.index('<figure class="map">'), html.index("</figure>") + 9
-            document, svg = the_map(html)
+            _, svg = the_map(html)
             assert len(svg.select("circle.dot")) == 500
             assert svg["viewbox"] == WORLD_FRAME.view_box
             assert len(gzip.compress(html[start:end].encode())) < BUDGET

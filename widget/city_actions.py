@@ -34,7 +34,7 @@ from widget.world_map import ID_PREFIX
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
 OSM = "https://www.openstreetmap.org/"
-# (key, name, URL template builder) in the order they are shown; "email" is named by the page.
+# The networks in the order they are shown ("email" is named by the page, translated).
 NETWORKS = ("whatsapp", "telegram", "x", "bluesky", "facebook", "linkedin", "email")
 NETWORK_NAMES = {
     "whatsapp": "WhatsApp",
