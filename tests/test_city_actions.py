@@ -234,14 +234,20 @@ def test_each_city_offers_calendar_directions_and_share(tmp_path: Path) -> None:
         summary = details.select_one("summary")
         assert summary is not None and "Calendar, directions, share" in summary.get_text()
         links = page_links(details)
-        names = [name for name, *_ in links]
+        city = entry.select_one(".city")
+        assert city is not None
+        # Each name says which city it is for (one name, one destination on the page).
+        where = f" ({city.get_text().strip()})"
+        names = [name.removesuffix(" (opens in a new tab)") for name, *_ in links]
+        assert all(name.endswith(where) for name in names)
+        names = [name.removesuffix(where) for name in names]
         assert names[:4] == [
             "Calendar file (.ics)",
-            "Google Calendar (opens in a new tab)",
-            "Outlook (opens in a new tab)",
-            "Directions on OpenStreetMap (opens in a new tab)",
+            "Google Calendar",
+            "Outlook",
+            "Directions on OpenStreetMap",
         ]
-        assert [name.removesuffix(" (opens in a new tab)") for name in names[4:]] == [
+        assert names[4:] == [
             "WhatsApp",
             "Telegram",
             "X",

@@ -240,3 +240,29 @@ def test_announced_height_covers_the_widget_with_its_map(
     measured = page.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
     context.close()
     assert measured <= data["height"] <= measured * 1.35, (measured, data["height"])
+
+
+def test_dots_stay_in_the_frame_inside_wordpress_sandbox(
+    context: Any, server: LiveServer, host_page: HostSite
+) -> None:
+    """In WordPress's sandbox the widget turns clicks on our links into "link" messages; a
+    dot's in-page link is not one of them (it must not navigate the blog), a signup link
+    still is (without a site: no embed.js told it one)."""
+    frame_url = server(f"/embed/{SAMPLE_SLUG}?lang=en&map=1#?secret=abc123")
+    page = context.new_page()
+    page.goto(
+        host_page.page(
+            "<!doctype html><title>Blog</title><script>window.got = [];"
+            "addEventListener('message', e => window.got.push(e.data));</script>"
+            f'<iframe sandbox="allow-scripts" src="{frame_url}" width="600" height="900"'
+            ' title="Widget"></iframe>'
+        )
+    )
+    frame = page.frame_locator("iframe")
+    frame.locator('figure.map a[href="#pw-city-sydney"]').click()
+    frame.locator("#pw-city-berlin a.row").click()
+    assert wait_until(
+        page, lambda: any(m.get("message") == "link" for m in page.evaluate("window.got"))
+    )
+    links = [m["value"] for m in page.evaluate("window.got") if m.get("message") == "link"]
+    assert links == [server(f"/go/{SAMPLE_SLUG}/berlin")]
