@@ -10,7 +10,7 @@ PIP_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 LOCK := pip-compile -q --generate-hashes --strip-extras --allow-unsafe --all-build-deps \
 	--no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: run test lint format bench messages lock wheel clean zones
+.PHONY: run test lint format bench messages lock wheel clean zones world-map
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ zones: | $(BIN)/python
 	cp $(TZ_DIR)/zone1970.tab $(TZ_DIR)/zone.tab tests/data/tz/
 	{ head -n 3 $(TZ_DIR)/tzdata.zi; grep '^L ' $(TZ_DIR)/tzdata.zi; } > tests/data/tz/links.zi
 	$(BIN)/python -m tests.zone_table
+
+# The map's land outlines (widget/data/world.json, committed) from the locked npm world-atlas.
+world-map: $(VENV)/.test-deps
+	$(BIN)/python -m tests.build_world_map
 
 wheel: $(VENV)/.test-deps
 	$(BIN)/python -m build --no-isolation --wheel --outdir dist .

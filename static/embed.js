@@ -3,7 +3,9 @@
    shown again if the widget never reports. data-consent="click" asks first. The value
    names an event, "next" or "upcoming" (every upcoming event; data-limit bounds them);
    data-layout="compact" asks for the one-line banner. One global (PauseAIWidget.scan()
-   mounts placeholders added later), no cookies, no UI strings. */
+   mounts placeholders added later), no cookies, no UI strings. Once a widget reports, it
+   is told this page's origin (location.origin, never its path) by a message, for its
+   signup links to carry when clicked. */
 (function (w, d) {
   "use strict";
   if (w.PauseAIWidget) return w.PauseAIWidget.scan();
@@ -12,7 +14,7 @@
   var origin = new URL(me.src, location.href).origin;
   var frames = [];
   var count = 0;
-  var PARAMS = ["lang", "theme", "accent", "country", "city", "layout", "limit"];
+  var PARAMS = ["lang", "theme", "accent", "country", "city", "layout", "limit", "map"];
 
   function data(el, name) { return (el.getAttribute("data-" + name) || "").trim(); }
 
@@ -27,6 +29,9 @@
       var f = frames[i];
       if (f.frame.contentWindow === e.source) {
         f.frame.style.height = Math.ceil(h) + "px";
+        // Tell the widget which site embeds it (its origin is this message's origin; no
+        // path, nothing about the visitor): it counts signup clicks by site, at click time.
+        if (!f.ok) e.source.postMessage({ type: "pauseai-widget:site" }, origin);
         f.ok = 1;
       }
     }

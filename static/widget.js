@@ -1,6 +1,7 @@
 /* The widget inside its iframe: reports its height to the embedding page (our loader,
    WordPress, AMP) and, inside WordPress's sandbox, turns clicks on our links into
-   WordPress "link" messages. Holds no UI strings. */
+   WordPress "link" messages; adds the embedding site (from embed.js) to a signup link at
+   click time. Holds no UI strings. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -11,6 +12,7 @@
   var secret = (/[#?&]secret=([A-Za-z0-9]{1,64})/.exec(hash) || [])[1] || null;
   var last = -1;
   var timer = 0;
+  var site = null;
 
   if (parent === window) return;
 
@@ -47,12 +49,33 @@
     }
   });
 
+  // embed.js names the embedding site by a message; its origin (set by the browser) is
+  // added to our /go/ links when, and only when, one is clicked: the body and its cache
+  // never depend on it, and no request carries it before that click.
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source === parent && data && data.type === "pauseai-widget:site" &&
+        /^https?:\/\/[a-z0-9.-]{1,253}(:[0-9]{1,5})?$/i.test(event.origin)) {
+      site = event.origin;
+    }
+  });
+  function carrySite(event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!site || !link || link.host !== location.host || link.pathname.indexOf("/go/") !== 0) return;
+    var url = new URL(link.href);
+    url.searchParams.set("site", site);
+    link.href = url.href;
+  }
+  document.addEventListener("click", carrySite, true);
+  document.addEventListener("auxclick", carrySite, true);
+
   // Inside WordPress's sandbox (no popups, no top navigation) links cannot open; WordPress
   // follows a "link" message to the frame's own host instead.
   if (secret) {
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
       if (!link || link.host !== location.host || event.defaultPrevented) return;
+      if (link.getAttribute("href").charAt(0) === "#") return; // the map's dots: this page
       event.preventDefault();
       post({ message: "link", value: link.href, secret: secret });
     });

@@ -107,7 +107,10 @@ BRANDS = {
 NEW_TAB = "(opens in a new tab)"
 # Every link of a document with its accessible name as axe-core computes it (which, like a
 # screen reader, includes visually hidden text).
-LINKS_JS = """() => { axe.setup(document); try {
+# Closed disclosures (each city's actions on the event page) are opened first: a hidden
+# link has no accessible name until its disclosure shows it.
+LINKS_JS = """() => { document.querySelectorAll("details").forEach(d => { d.open = true; });
+axe.setup(document); try {
     return [...document.querySelectorAll("a[href]")].map(a => ({
         name: axe.commons.text.accessibleText(a), href: a.href, target: a.target }));
 } finally { axe.teardown(); } }"""

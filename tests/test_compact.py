@@ -129,8 +129,8 @@ def test_nothing_planned_offers_the_organize_link(catalog_dir: Path) -> None:
 
 def test_candidates_carry_what_nearest_city_code_needs(client: TestClient) -> None:
     """Every city with an open signup link is in the hidden candidate list, in the data's
-    order, with its id, country, coordinates (typed or from the gazetteer), counted link and label; the
-    first is the one the banner shows."""
+    order, with its id, country, coordinates (typed or from the gazetteer), counted link
+    and label; the first is the one the banner shows."""
     document = banner(client, "/embed/international")
     listed = document.select_one("ul[data-pw-candidates]")
     assert isinstance(listed, Tag) and listed.has_attr("hidden")

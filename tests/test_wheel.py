@@ -83,7 +83,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_holds_templates_static_sample_data_and_catalogs(wheel: Path) -> None:
-    """Every template, static file, sample data file and compiled catalog is in the wheel."""
+    """Every template, static file, sample data file, data file and compiled catalog is in
+    the wheel."""
     names = set(zipfile.ZipFile(wheel).namelist())
 
     def shipped(source: Path, inside: str) -> set[str]:
@@ -97,6 +98,7 @@ def test_wheel_holds_templates_static_sample_data_and_catalogs(wheel: Path) -> N
         shipped(ROOT / "templates", "widget/templates")
         | shipped(ROOT / "static", "widget/static")
         | shipped(ROOT / "widget" / "sample_data", "widget/sample_data")
+        | shipped(ROOT / "widget" / "data", "widget/data")  # the map's land (world.json)
     )
     assert any(name.endswith(".html") for name in expected)
     assert "widget/static/embed.js" in expected

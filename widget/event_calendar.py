@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 
+from widget.location_span import location_span
 from widget.model import Event, Location, LocationStatus, Status
 from widget.places import place_name
 
@@ -61,25 +61,6 @@ def _text(value: str) -> icalendar.vText:
     return icalendar.vText(_LINE_BREAK.sub("\n", value))
 
 
-def _moment(day: date, clock: time | None, zone: str | None) -> date | datetime:
-    if clock is None or zone is None:
-        return day
-    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone))
-
-
-def _span(event: Event, location: Location) -> tuple[date | datetime, date | datetime]:
-    """DTSTART and DTEND: zoned when a time and zone exist, else the whole days."""
-    first, last = event.days(location)
-    start = _moment(first, location.start_time or event.start_time, location.timezone)
-    if not isinstance(start, datetime):
-        return start, last + timedelta(days=1)
-    end_time = location.end_time or event.end_time
-    if end_time is None:
-        return start, datetime.combine(last, start.timetz()) + timedelta(hours=2)
-    end = datetime.combine(last, end_time, tzinfo=start.tzinfo)
-    return start, end if end > start else end + timedelta(days=1)
-
-
 def location_component(
     event: Event,
     location: Location,
@@ -92,7 +73,7 @@ def location_component(
     """The VEVENT of one location (``description`` is plain text)."""
     language_used, text = event.text(language)
     name = place_name(event, location, language_used)
-    start, end = _span(event, location)
+    start, end = location_span(event, location)
     component = icalendar.Event()
     component.add("uid", f"{event.slug}-{location.id}@{host}")
     component.add("dtstamp", datetime.combine(event.date, time.min, tzinfo=UTC))

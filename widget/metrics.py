@@ -1,7 +1,8 @@
 """Prometheus metrics: one registry per application (tests build several apps).
 
 Labels come only from our routes and our data (event slugs, location ids), never from
-request values, so no visitor can grow the number of series.
+request values, so no visitor can grow the number of series — except the embedding site of
+a signup click, which ``widget.site_labels`` bounds to 50 origins and ``other``.
 
 Requests, latency and cache lookups are updated on every request, cache hits included, so
 they are kept as plain counters in ``RouteSeries`` (one per route name) and turned into
@@ -30,6 +31,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.utils import floatToGoString
 
 from widget import worker_metrics
+from widget.site_labels import SiteLabels
 
 if TYPE_CHECKING:
     from widget.http_protocol import ConnectionStats
@@ -194,6 +196,14 @@ class Metrics:
             ["event", "location", "link"],
             registry=self.registry,
         )
+        self.site_clicks = Counter(
+            "widget_signup_clicks_by_site",
+            "Signup click-throughs by event, location and embedding site (its origin, as the"
+            " widget's script reports it at click time; the 50 most frequent, else other)",
+            ["event", "location", "site"],
+            registry=self.registry,
+        )
+        self.sites = SiteLabels()
         self.feed_fetches = Counter(
             "widget_feed_fetches",
             "Calendar feed fetches by source and outcome (ok, not_modified, error)",

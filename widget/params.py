@@ -48,6 +48,7 @@ class ViewOptions:
     layout: str = "full"
     limit: int = DEFAULT_LIMIT
     geolocation: bool = False  # the embedder allows "use my location" (allow="geolocation")
+    map: bool = False  # the widget shows a map of its cities (``map=1``)
 
     @property
     def compact(self) -> bool:
@@ -77,6 +78,8 @@ class ViewOptions:
             pairs.append(("limit", str(self.limit)))
         if self.geolocation:
             pairs.append(("geolocation", "allow"))
+        if self.map:
+            pairs.append(("map", "1"))
         return urlencode(pairs, safe=",")
 
 
@@ -199,6 +202,15 @@ def parse_geolocation(value: str | None) -> bool:
     return True
 
 
+def parse_map(value: str | None) -> bool:
+    """``1`` shows the widget's map, ``0`` (the default) does not."""
+    if value is None or value == "0":
+        return False
+    if value != "1":
+        raise BadRequest("Invalid map (expected 0 or 1).", parameter="map")
+    return True
+
+
 def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False) -> ViewOptions:
     """All shared view parameters, plus ``layout`` and ``limit`` where asked for (widgets);
     unknown parameters are ignored."""
@@ -211,6 +223,7 @@ def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False
         layout=parse_layout(single(params, "layout")) if layout else "full",
         limit=parse_limit(single(params, "limit")) if limit else DEFAULT_LIMIT,
         geolocation=parse_geolocation(single(params, "geolocation")),
+        map=parse_map(single(params, "map")),
     )
 
 

@@ -32,6 +32,7 @@ from widget.date_ranges import format_days
 from widget.platforms import Platform
 from widget.upcoming_view import UpcomingView
 from widget.widget_view import CityView, WidgetView
+from widget.world_map import ASPECT
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Content:
     mark: int = 0  # characters of the "closest to you" mark
     locate: bool = False
     far: int = 0  # characters of the "nearest is far away" line (0: the event has no reach)
+    map: bool = False  # the map of the cities (``map=1``, when a city has coordinates)
 
     @property
     def locations(self) -> int:
@@ -76,9 +78,9 @@ class Content:
         return sum(len(group.rows) for group in self.groups)
 
     @classmethod
-    def of(cls, view: WidgetView, labels: Mapping[str, str]) -> Content:
+    def of(cls, view: WidgetView, labels: Mapping[str, str], *, map: bool = False) -> Content:
         """What a widget view shows; ``labels`` are its words in its language
-        (``signup_labels``)."""
+        (``signup_labels``); ``map``: whether it shows its map."""
         return cls(
             groups=tuple(
                 Group(
@@ -96,6 +98,7 @@ class Content:
             mark=len(labels["mark"]) if view.located else 0,
             locate=view.located and view.geolocation,
             far=len(labels["far"]) if view.located and view.reach_km is not None else 0,
+            map=map,
         )
 
 
@@ -263,8 +266,19 @@ def estimate_height(content: Content, width: int) -> int:
         # The city's name and the distance replace {city} and {distance}: 30 characters.
         words = (content.far + 30) * _ORGANIZE_CHAR + content.organize * _ORGANIZE_CHAR
         nearby += 6 + _ORGANIZE_LINE * _lines(words, inner)
+    # The map: 8 px above it, as wide as the text, ASPECT times wider than tall.
+    shown_map = 8 + math.ceil(inner / ASPECT) if content.map else 0
     return (
-        _CHROME + title + note + meta + nearby + places + organize + content.media * media + footer
+        _CHROME
+        + title
+        + note
+        + meta
+        + nearby
+        + shown_map
+        + places
+        + organize
+        + content.media * media
+        + footer
     )
 
 

@@ -29,6 +29,7 @@ from widget.timing import (
     location_phases,
 )
 from widget.widget_view import build_view
+from widget.world_map import map_of
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,12 @@ async def widget(request: Request) -> Response:
             banner = event_banner(event, view, wanted.options, state.settings.public_url)
             page = state.renderer.render("compact.html", language, {"view": banner})
         else:
+            shown_map = map_of(event, view) if wanted.options.map else None
             page = state.renderer.render(
-                "embed.html", language, {"view": view}, providers=view.providers
+                "embed.html",
+                language,
+                {"view": view, "map": shown_map},
+                providers=view.providers,
             )
         headers = (
             ("content-security-policy", page.csp.header()),

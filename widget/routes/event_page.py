@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
+from widget.city_actions import CityActions, city_actions, event_share
 from widget.languages import babel_locale_name
 from widget.model import Event
 from widget.params import ViewOptions, parse_lang, parse_theme, single
@@ -33,7 +34,8 @@ from widget.timing import (
     event_phase,
     location_phases,
 )
-from widget.widget_view import build_view
+from widget.widget_view import WidgetView, build_view
+from widget.world_map import map_of
 
 MAX_DESCRIPTION = 300
 
@@ -70,6 +72,27 @@ def description_of(summary: str, body: str) -> str:
     return text[: MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
 
 
+def city_actions_of(
+    event: Event, view: WidgetView, *, public_url: str, page_url: str
+) -> dict[str, CityActions]:
+    """Each shown city's calendar, directions and share links, while signups are open and
+    the city's own days are not over."""
+    if not view.signups_open:
+        return {}
+    found = {}
+    for country in view.countries:
+        for city in country.cities:
+            location = event.location(city.id)
+            if location is None or city.over:
+                continue
+            actions = city_actions(
+                event, location, language=view.language, public_url=public_url, page_url=page_url
+            )
+            if actions is not None:
+                found[city.id] = actions
+    return found
+
+
 def page_context(
     event: Event,
     *,
@@ -93,9 +116,13 @@ def page_context(
     description = description_of(text.summary, text.body)
     languages = sorted(event.texts)
     alternates = [(code, f"{page}?{urlencode({'lang': code})}") for code in languages]
+    shared_url = f"{page}?{urlencode({'lang': language})}"
     return {
         "view": view,
         "event": event,
+        "map": map_of(event, view),
+        "actions": city_actions_of(event, view, public_url=public_url, page_url=shared_url),
+        "share": event_share(event, language, shared_url),
         "text": text,
         "theme": theme,
         "description": description,

@@ -7,6 +7,10 @@ own. The target comes only from the data; the request chooses an event, a locati
 a number, never a URL, so this can never be an open redirect. A location without links (to
 be announced), a cancelled one, a number out of range or written otherwise (``/1``,
 ``/02``) is a 404.
+
+A click from a widget may carry ``?site=ORIGIN``, the embedding page's origin, which the
+widget's script appends at click time: it is counted by site (bounded, see
+``widget.site_labels``) and changes nothing else — no 400, no other target.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ async def signup_redirect(request: Request) -> Response:
     if location.status is LocationStatus.CANCELLED or number > len(location.links):
         raise NotFound(f"'{location.id}' of '{event.slug}' has no link {number}.")
     if request.method == "GET":
-        services(request).metrics.clicks.labels(event.slug, location.id, str(number)).inc()
+        metrics = services(request).metrics
+        metrics.clicks.labels(event.slug, location.id, str(number)).inc()
+        _count_site(request, event.slug, location.id)
     return _redirect(location.links[number - 1].url)
 
 
@@ -54,7 +60,18 @@ async def organize_redirect(request: Request) -> Response:
         raise NotFound(f"'{event.slug}' has no organize link.")
     if request.method == "GET":
         services(request).metrics.clicks.labels(event.slug, ORGANIZE, "1").inc()
+        _count_site(request, event.slug, ORGANIZE)
     return _redirect(event.organize_url)
+
+
+def _count_site(request: Request, slug: str, location: str) -> None:
+    """Count the click by embedding site when the widget's script named one (``site``: an
+    origin, bounded by ``widget.site_labels``; never an error, whatever it holds)."""
+    values = request.query_params.getlist("site")
+    if len(values) != 1:
+        return  # no site (the event page, JavaScript off, a plain iframe), or a garbled one
+    metrics = services(request).metrics
+    metrics.site_clicks.labels(slug, location, metrics.sites.label(values[0])).inc()
 
 
 def _redirect(url: str) -> Response:

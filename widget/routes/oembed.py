@@ -33,6 +33,7 @@ from widget.timing import (
 from widget.upcoming_view import build_upcoming, epoch, upcoming_banner, upcoming_events
 from widget.widget_height import AnyContent, BannerContent, Content, UpcomingContent, signup_labels
 from widget.widget_view import build_view
+from widget.world_map import map_of
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ async def oembed(request: Request) -> Response:
             title = translations(language).gettext("Upcoming protests")
         else:
             view = build_view(event, options, language, phase, public_url)
-            content = Content.of(view, labels)
+            content = Content.of(view, labels, map=options.map and map_of(event, view) is not None)
             if options.compact:
                 content = BannerContent.of(event_banner(event, view, options, public_url), labels)
         response = build_response(
