@@ -437,8 +437,8 @@ def test_cached_widgets_stay_fast_under_a_combined_flood(slugs: tuple[Path, list
     assert set(report["misses"]) <= {"200", "503"}, report
     assert set(report["cards"]) <= {"200", "503"}, report
     assert "Traceback" not in output
-    # The target is p99 <= 10 ms; on this 2-core machine, where the flood, the card
-    # worker and this client share the cores with the server, it measures 7.7-15.7 ms, so
-    # the assertion guards the regression that matters (renders on the event loop made
-    # cached answers wait 130-206 ms) without failing on the machine's own noise.
-    assert p99 <= 30, f"cached widget p99 {p99:.2f} ms"
+    # Measured 7.3-7.5 ms on this 2-core machine (the flood, the card worker and this client
+    # share the cores with the server): back-to-back page renders rest twice as long as they
+    # took (widget.render_pool.Pacer), so the event loop holds the GIL most of the time.
+    # Without the rest, 11-18 ms; with renders on the event loop, 130-206 ms.
+    assert p99 <= 10, f"cached widget p99 {p99:.2f} ms"

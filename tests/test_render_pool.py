@@ -4,13 +4,15 @@ are served whatever the gates say, and renders run off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
+import time
 
 import pytest
 from starlette.testclient import TestClient
 
 from widget.errors import Saturated
-from widget.render_pool import RenderGate
+from widget.render_pool import Pacer, RenderGate
 from widget.services import Services
 
 from conftest import SAMPLE_SLUG
@@ -77,3 +79,62 @@ def test_the_gate_admits_workers_plus_queue_then_refuses() -> None:
 
     asyncio.run(scenario())
     assert (gate.admitted, gate.refused) == (0, 1)
+
+
+def test_renders_back_to_back_rest_twice_as_long_as_they_took() -> None:
+    """A rested pacer starts at once; the next render waits for the rest the last earned."""
+    pacer = Pacer(rest=2.0)
+    begun: list[float] = []
+
+    def render() -> str:
+        begun.append(time.perf_counter())
+        time.sleep(0.02)
+        return "page"
+
+    started = time.perf_counter()
+    assert pacer.run(render) == "page"
+    assert begun[0] - started < 0.01  # rested: no wait
+    pacer.run(render)
+    assert begun[1] - begun[0] >= 0.02 + 2 * 0.02 - 0.002  # the render, then twice its time
+    time.sleep(0.1)
+    before = time.perf_counter()
+    pacer.run(render)
+    assert begun[2] - before < 0.01  # rested again after a pause
+    before = time.perf_counter()
+    pacer.run(render, crowded=lambda: False)
+    assert begun[3] - before < 0.01  # nothing queued behind it: no rest
+
+
+def test_the_gate_paces_only_when_renders_queue() -> None:
+    """Through a gate, renders one after another (none queued) run unpaced; several
+    admitted at once are spaced by the rest."""
+    gate = RenderGate("pages", 1, 8)
+
+    def render() -> float:
+        started = time.perf_counter()
+        time.sleep(0.02)
+        return started
+
+    async def sequential() -> list[float]:
+        return [await gate.run(render) for _ in range(3)]
+
+    async def together() -> list[float]:
+        return list(await asyncio.gather(*(gate.run(render) for _ in range(3))))
+
+    alone = asyncio.run(sequential())
+    assert all(b - a < 0.02 + 0.015 for a, b in itertools.pairwise(alone))
+    crowded = sorted(asyncio.run(together()))
+    assert all(b - a >= 0.02 * 3 - 0.003 for a, b in itertools.pairwise(crowded))
+
+
+def test_a_failing_render_still_earns_its_rest() -> None:
+    """An exception passes through and the rest is still taken before the next render."""
+    pacer = Pacer(rest=1.0)
+
+    def broken() -> None:
+        time.sleep(0.02)
+        raise ValueError("bad template")
+
+    with pytest.raises(ValueError, match="bad template"):
+        pacer.run(broken)
+    assert pacer.ready_at - time.perf_counter() > 0.01
