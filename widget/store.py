@@ -23,7 +23,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ import yaml
 from pydantic import ValidationError
 
 from widget.catalog import Catalog
-from widget.feeds.gazetteer import with_coordinates
+from widget.feeds.gazetteer import open_places, prefetch, with_coordinates
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import SLUG_PATTERN, Event
 
@@ -280,6 +280,24 @@ def _load_text(path: Path, root: Path, relative: str, problems: list[Problem]) -
 
 def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem], bytes]:
     """Validate one event directory; returns the event (or None), its problems and its bytes."""
+    event, problems, digest, placed = _load_event(directory, root)
+    if event is None:
+        return None, problems, digest
+    event, problems = placed(event)
+    return event, problems, digest
+
+
+Placing = Callable[[Event], tuple[Event | None, list[Problem]]]
+
+
+def _unplaced(event: Event) -> tuple[Event | None, list[Problem]]:
+    """The ``Placing`` of an event that failed before the gazetteer (never called)."""
+    return None, []
+
+
+def _load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem], bytes, Placing]:
+    """``load_event`` up to the gazetteer: the event without the coordinates it leaves out,
+    and the function that fills them in (reporting ambiguous names at their lines)."""
     problems: list[Problem] = []
     prefix = directory.relative_to(root).as_posix()
     digest = hashlib.sha256()
@@ -287,11 +305,11 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
         problems.append(
             Problem(prefix, "", "directory name is the slug: lower-case letters, digits and '-'")
         )
-        return None, problems, b""
+        return None, problems, b"", _unplaced
     event_path = directory / EVENT_FILE
     if not event_path.exists() and not event_path.is_symlink():
         problems.append(Problem(f"{prefix}/{EVENT_FILE}", "", "missing: every event needs one"))
-        return None, problems, b""
+        return None, problems, b"", _unplaced
     sources: dict[str, _Source] = {}
     text = _read_text(event_path, root, f"{prefix}/{EVENT_FILE}", problems)
     if text is not None:
@@ -322,7 +340,7 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
             sources[language] = source
             texts[language] = source.data
     if EVENT_FILE not in sources:
-        return None, problems, digest.digest()
+        return None, problems, digest.digest(), _unplaced
     data = sources[EVENT_FILE].data
     for reserved in ("slug", "texts"):
         if reserved in data:
@@ -338,27 +356,29 @@ def load_event(directory: Path, root: Path) -> tuple[Event | None, list[Problem]
                 )
             )
     if problems:
-        return None, problems, digest.digest()
+        return None, problems, digest.digest(), _unplaced
     try:
         event = Event.model_validate({**data, "slug": directory.name, "texts": texts})
     except ValidationError as error:
         problems.extend(_problems_from(error, sources))
-        return None, problems, digest.digest()
-    # Coordinates for the cities the data leaves without: from the offline gazetteer.
-    event, ambiguous = with_coordinates(event)
-    for index, message in ambiguous:
-        where = ("locations", index, "city")
-        problems.append(
+        return None, problems, digest.digest(), _unplaced
+    source = sources[EVENT_FILE]
+
+    def placed(event: Event) -> tuple[Event | None, list[Problem]]:
+        # Coordinates for the cities the data leaves without: from the offline gazetteer.
+        event, ambiguous = with_coordinates(event)
+        found = [
             Problem(
-                sources[EVENT_FILE].relative,
+                source.relative,
                 f"locations.{index}.city",
                 message,
-                _line_of(sources[EVENT_FILE], where),
+                _line_of(source, ("locations", index, "city")),
             )
-        )
-    if problems:
-        return None, problems, digest.digest()
-    return event, problems, digest.digest()
+            for index, message in ambiguous
+        ]
+        return (None, found) if found else (event, [])
+
+    return event, problems, digest.digest(), placed
 
 
 def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
@@ -369,6 +389,7 @@ def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
         return None, [Problem(".", "", "data directory is not a directory")]
     problems: list[Problem] = []
     events: list[Event] = []
+    loaded: list[tuple[Event, Placing]] = []
     digest = hashlib.sha256()
     entries = _listing(root, ".", problems)
     for path in entries:
@@ -380,11 +401,18 @@ def load(root: Path) -> tuple[Catalog | None, list[Problem]]:
         if not path.is_dir():
             problems.append(Problem(path.name, "", "expected a directory per event, found a file"))
             continue
-        event, event_problems, event_digest = load_event(path, root)
+        event, event_problems, event_digest, placed = _load_event(path, root)
         problems.extend(event_problems)
         digest.update(path.name.encode() + b"\0" + event_digest)
         if event is not None:
-            events.append(event)
+            loaded.append((event, placed))
+    # The gazetteer reads its list once for every city of every event, not once per event.
+    prefetch({place for event, _ in loaded for place in open_places(event)})
+    for event, placed in loaded:
+        found, placing_problems = placed(event)
+        problems.extend(placing_problems)
+        if found is not None:
+            events.append(found)
     if not entries:
         problems.append(Problem(".", "", "no events: add a directory per event"))
     if len(events) > MAX_EVENTS:

@@ -253,18 +253,30 @@ def estimated(location: Location) -> bool:
     return best is not None and (best.lat, best.lon) == point
 
 
+def open_places(event: Event) -> set[tuple[str, str]]:
+    """The (city, country) pairs of ``event``'s locations that have no coordinates."""
+    return {
+        (location.city, location.country)
+        for location in event.locations
+        if location.coordinates is None and location.city and location.country
+    }
+
+
+def prefetch(wanted: set[tuple[str, str]]) -> None:
+    """Resolve ``wanted`` in one read of the library's list, so that ``with_coordinates``
+    on each event finds its answers known (a catalog of many events loads in one pass)."""
+    if wanted:
+        resolve_all(wanted)
+
+
 def with_coordinates(event: Event) -> tuple[Event, list[tuple[int, str]]]:
     """``event`` with coordinates for every location that names a city the gazetteer knows
     in its country (the most populous of that name); coordinates in the data stay. Also
     the locations whose name is ambiguous there, by index, with the reason."""
     ambiguous: list[tuple[int, str]] = []
     locations = list(event.locations)
-    open_places = {
-        (location.city, location.country)
-        for location in locations
-        if location.coordinates is None and location.city and location.country
-    }
-    resolved = resolve_all(open_places) if open_places else {}
+    wanted = open_places(event)
+    resolved = resolve_all(wanted) if wanted else {}
     for index, location in enumerate(locations):
         if location.coordinates is not None or not location.city or not location.country:
             continue
