@@ -111,8 +111,11 @@ NEW_TAB = "(opens in a new tab)"
 # link has no accessible name until its disclosure shows it.
 LINKS_JS = """() => { document.querySelectorAll("details").forEach(d => { d.open = true; });
 axe.setup(document); try {
+    // An SVG link (the map's dots) has SVGAnimatedString href and target: their baseVal.
+    const text = v => typeof v === "string" ? v : v.baseVal;
     return [...document.querySelectorAll("a[href]")].map(a => ({
-        name: axe.commons.text.accessibleText(a), href: a.href, target: a.target }));
+        name: axe.commons.text.accessibleText(a),
+        href: new URL(text(a.href), document.baseURI).href, target: text(a.target) }));
 } finally { axe.teardown(); } }"""
 
 
