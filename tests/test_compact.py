@@ -169,12 +169,27 @@ def test_banner_speaks_every_language(client: TestClient, language: str) -> None
         assert found["button_name"] != english["button_name"]
 
 
-def test_banner_has_no_consent_facades_and_one_script(client: TestClient) -> None:
-    """No media in a banner (nothing to consent to); widget.js reports its height."""
-    document = banner(client, "/embed/multi-day")
+@pytest.mark.parametrize(
+    ("path", "located"), [("/embed/multi-day", True), ("/embed/called-off", False)]
+)
+def test_banner_has_no_consent_facades_and_its_scripts(
+    client: TestClient, path: str, located: bool
+) -> None:
+    """No media in a banner (nothing to consent to); widget.js reports its height; zones.js
+    and nearest.js (the visitor's nearest city) come only when a candidate has coordinates,
+    and then with the "closest to you" mark's template."""
+    document = banner(client, path)
     assert document.select(".media") == []
-    scripts = [str(script["src"]) for script in document.select("script[src]")]
-    assert len(scripts) == 1 and "/static/widget." in scripts[0]
+    scripts = [
+        str(script["src"]).split("/static/")[1].split(".")[0]
+        for script in document.select("script[src]")
+    ]
+    assert bool(document.select("[data-pw-candidates] li[data-lat][data-lon]")) == located
+    assert scripts == (["widget", "zones", "nearest"] if located else ["widget"])
+    mark = document.select_one("template#pw-near-mark")
+    assert (mark is not None) == located
+    if mark is not None:
+        assert mark.decode_contents() == '<span class="near">closest to you</span>'
 
 
 @pytest.mark.parametrize("path", ["/embed/multi-day", "/embed/next", "/embed/upcoming"])

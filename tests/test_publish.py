@@ -76,6 +76,7 @@ def test_builder_is_a_get_form_with_every_option(client: TestClient) -> None:
         "layout",
         "consent",
         "geolocation",
+        "map",
     }
     options = [option["value"] for option in form.select("select[name=event] option")]
     assert options == ["next", "upcoming", SAMPLE_SLUG]
@@ -160,6 +161,36 @@ def test_pasted_url_and_iframe_work(client: TestClient) -> None:
     assert client.get(str(iframe["src"]).removeprefix(PUBLIC_URL)).status_code == 200
 
 
+def test_the_map_option_reaches_every_snippet_and_the_preview(client: TestClient) -> None:
+    """The "Show a map of the cities" box: checked it adds data-map="1" to the script
+    snippet, map=1 to the iframe snippet, the pasted URL and the preview (which then
+    shows the map), and a taller frame; unchecked none of these."""
+    plain = publish(client, f"event={SAMPLE_SLUG}&lang=en")
+    box = plain.select_one("input[type=checkbox][name=map]")
+    assert box is not None and box["value"] == "1" and not box.has_attr("checked")
+    label = box.find_parent("label")
+    assert label is not None and label.get_text() == "Show a map of the cities"
+    assert "data-map" not in script_snippet(plain)[0].attrs
+
+    document = publish(client, f"event={SAMPLE_SLUG}&lang=en&map=1")
+    box = document.select_one("input[type=checkbox][name=map]")
+    assert box is not None and box.has_attr("checked")
+    div, _ = script_snippet(document)
+    assert div["data-map"] == "1"
+    iframe = BeautifulSoup(snippet(document, "iframe"), "html.parser").iframe
+    preview = document.find("iframe", attrs={"data-preview-frame": True})
+    assert iframe is not None and isinstance(preview, Tag)
+    for url in (str(iframe["src"]), str(preview["src"]), snippet(document, "url").strip()):
+        assert parse_qs(urlsplit(url).query) == {"lang": ["en"], "map": ["1"]}, url
+    plain_iframe = BeautifulSoup(snippet(plain, "iframe"), "html.parser").iframe
+    assert plain_iframe is not None
+    assert int(str(iframe["height"])) > int(str(plain_iframe["height"]))
+    shown = BeautifulSoup(
+        client.get(str(preview["src"]).removeprefix(PUBLIC_URL)).text, "html.parser"
+    )
+    assert shown.select_one("figure.map svg") is not None
+
+
 def test_the_default_accent_is_no_accent(client: TestClient) -> None:
     """The colour input always submits; its default value adds no data-accent."""
     div, _ = script_snippet(publish(client, "accent=%23ff9416"))
@@ -180,6 +211,10 @@ def test_the_default_accent_is_no_accent(client: TestClient) -> None:
         ("country=NL&country=%3Cb%3E", 400, "country"),
         ("city=Not_An_Id", 400, "city"),
         ("consent=maybe", 400, "consent"),
+        ("map=yes", 400, "map"),
+        ("map=2", 400, "map"),
+        ("map=1%22%3E%3Cscript%3E", 400, "map"),  # markup in a flag
+        ("map=1&map=1", 400, "map"),  # repeated
         ("&".join(f"country=N{chr(65 + n % 26)}" for n in range(51)), 400, "country"),  # too many
     ],
 )

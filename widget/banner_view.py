@@ -10,8 +10,10 @@ order (organizers list their main city first). Every such city is a ``Candidate`
 template writes them all into a hidden list with their ids, countries, coordinates and
 counted ``/go/`` URLs, so code in the page that knows better (the visitor's nearest
 city) can pick another through the DOM alone: it replaces the text of
-``[data-pw-city]``, the ``href`` of ``[data-pw-action]`` and the text of
-``[data-pw-action-city]`` with a candidate's. The server never learns the choice.
+``[data-pw-city]``, the ``href`` of ``[data-pw-action]`` and the texts of
+``[data-pw-action-city]`` and ``[data-pw-action-label]`` (its platform) with a
+candidate's. static/nearest.js does so, by the visitor's time zone, when some candidate
+has coordinates (``BannerView.located``). The server never learns the choice.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ class BannerView:
     def city(self) -> Candidate | None:
         """The visitor's likely city (until the page knows better: the first candidate)."""
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def located(self) -> bool:
+        """Whether some candidate has coordinates (the browser can then pick the nearest)."""
+        return any(candidate.lat is not None for candidate in self.candidates)
 
     @property
     def action(self) -> str | None:

@@ -76,6 +76,12 @@ class UpcomingView:
     publish_url: str
     organize_link: str | None
 
+    @property
+    def located(self) -> bool:
+        """Whether some shown chip has coordinates (the browser then orders each event's
+        chips by distance from the visitor, see static/nearest.js)."""
+        return any(city.coordinates for item in self.items for city, _ in item.cities)
+
 
 def epoch(catalog: Catalog, now: datetime) -> int:
     """The index of the clock's window between the catalog's phase changes."""

@@ -42,6 +42,7 @@ from widget.params import (
     parse_geolocation,
     parse_lang,
     parse_layout,
+    parse_map,
     parse_theme,
     single,
 )
@@ -64,6 +65,7 @@ from widget.widget_view import (
     build_view,
     group_locations,
 )
+from widget.world_map import map_of
 
 CONSENT_MODES = ("auto", "click")
 UPCOMING = "upcoming"
@@ -112,6 +114,7 @@ def parse_choices(params: QueryParams) -> Choices:
             cities=parse_cities(_list(params, "city")),
             layout=parse_layout(single(params, "layout") or None),
             geolocation=parse_geolocation(single(params, "geolocation") or None),
+            map=parse_map(single(params, "map") or None),
         ),
         consent=consent,
     )
@@ -150,7 +153,8 @@ def snippet_content(
     view = build_view(chosen, options, language, event_phase(chosen, now), public_url)
     if options.compact:
         return BannerContent.of(event_banner(chosen, view, options, public_url), labels)
-    return Content.of(view, labels)
+    # The snippet's height counts the map when it is asked for and has a city to show.
+    return Content.of(view, labels, map=options.map and map_of(chosen, view) is not None)
 
 
 def snippet_context(
