@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 
 from widget.app import create_app
 from widget.feeds.gazetteer import gazetteer
+from widget.model import slugify
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.world_map import (
     ASPECT,
@@ -185,11 +186,14 @@ def test_event_page_map_has_a_dot_per_city(located: Path) -> None:
 
 
 def test_only_located_cities_get_dots(located: Path) -> None:
-    """A city without coordinates stays in the list and gets no dot."""
+    """A city without coordinates (none typed, none the gazetteer knows) stays in the list
+    and gets no dot."""
     path = located / "2024-05-13-international-protest" / "event.yaml"
     event = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for location in event["locations"][:4]:
+    for number, location in enumerate(event["locations"][:4]):
         del location["coordinates"]
+        location["id"] = slugify(location["city"])  # the texts name cities by id
+        location["city"] = f"Nowhereville {number}"
     path.write_text(yaml.safe_dump(event, allow_unicode=True), encoding="utf-8")
     with client_for(located) as client:
         html = client.get(f"/events/{SAMPLE_SLUG}?lang=en").text
@@ -198,9 +202,26 @@ def test_only_located_cities_get_dots(located: Path) -> None:
     assert len(svg.select("circle.dot")) == 10
 
 
-def test_sample_without_coordinates_has_no_map(client: TestClient) -> None:
-    """The bundled sample names no coordinates (yet): no map, the list as before."""
-    document = BeautifulSoup(client.get(f"/events/{SAMPLE_SLUG}").text, "html.parser")
+def test_the_sample_is_mapped_from_the_gazetteer(client: TestClient) -> None:
+    """The bundled sample types no coordinates: the offline gazetteer gives all 14 cities
+    theirs at load, so its page has the map, one dot per city."""
+    document, svg = the_map(client.get(f"/events/{SAMPLE_SLUG}").text)
+    assert len(document.select("li[id^=pw-city-]")) == 14
+    assert len(svg.select("circle.dot")) == 14
+
+
+def test_an_event_no_city_of_which_is_located_has_no_map(located: Path) -> None:
+    """Cities neither typed with coordinates nor known to the gazetteer: no map, the list
+    as before."""
+    path = located / "2024-05-13-international-protest" / "event.yaml"
+    event = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for number, location in enumerate(event["locations"]):
+        del location["coordinates"]
+        location["id"] = slugify(location["city"])  # the texts name cities by id
+        location["city"] = f"Nowhereville {number}"
+    path.write_text(yaml.safe_dump(event, allow_unicode=True), encoding="utf-8")
+    with client_for(located) as client:
+        document = BeautifulSoup(client.get(f"/events/{SAMPLE_SLUG}").text, "html.parser")
     assert document.select("figure.map") == []
     assert len(document.select("li[id^=pw-city-]")) == 14
 
