@@ -305,7 +305,12 @@ def test_publish_page_reaches_every_form_control_and_copy_button(
         [stop.key for stop in stops],
     )
     groups = [name for kind, name in kinds if kind == "radio"]
-    assert sorted(groups) == ["consent", "theme"], "one Tab stop per radio group"
+    radio_groups = page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('form input[type=radio]')]"
+        ".map(e => e.name))]"
+    )
+    assert {"consent", "theme", "layout"} <= set(radio_groups)
+    assert sorted(groups) == sorted(radio_groups), "one Tab stop per radio group"
     assert any("/" in stop.key for stop in stops), "Tab also walks through the preview"
 
 
