@@ -1,5 +1,5 @@
 """Build ``widget/data/world.json``: Natural Earth's land (npm ``world-atlas``, 1:110m,
-public domain) projected by ``widget.world_map.project`` into one SVG path.
+public domain) projected by ``widget.documents.world_map.project`` into one SVG path.
 
 Run by ``make world-map`` (after ``npm ci``); the output is committed, and
 ``tests/test_world_map.py`` checks that it is exactly what this script makes from the
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from widget.world_map import HEIGHT, WIDTH, WORLD_FILE, project
+from widget.documents.world_map import HEIGHT, WIDTH, WORLD_FILE, project
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / "node_modules" / "world-atlas"
@@ -84,7 +84,7 @@ def build(source: Path = SOURCE) -> str:
     version = json.loads((source.parent / "package.json").read_text(encoding="utf-8"))["version"]
     document = {
         "source": f"world-atlas {version} {source.name}: Natural Earth land, public domain",
-        "projection": "Natural Earth, widget.world_map.project",
+        "projection": "Natural Earth, widget.documents.world_map.project",
         "width": WIDTH,
         "height": HEIGHT,
         "land": path(rings),

@@ -20,13 +20,13 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from starlette.testclient import TestClient
 
+from widget.documents.widget_view import MIN_CONTRAST, build_view, contrast
 from widget.i18n import translations
 from widget.params import ViewOptions
 from widget.platforms import Platform
 from widget.settings import SAMPLE_DATA_DIR
 from widget.store import load_or_raise
 from widget.timing import Phase
-from widget.widget_view import MIN_CONTRAST, build_view, contrast
 
 from browser_support import (
     AXE_SCRIPT,

@@ -13,7 +13,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from widget.app import create_app
-from widget.event_calendar import event_calendar
+from widget.documents.event_calendar import event_calendar
 from widget.model import Event, Status
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.store import load_or_raise

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from widget import card_image
-from widget.card_image import CardText, card_text, render_card
+from widget.documents import card_image
+from widget.documents.card_image import CardText, card_text, render_card
 from widget.i18n import translations
 from widget.model import Event, Location, Status
 from widget.settings import SAMPLE_DATA_DIR

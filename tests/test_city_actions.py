@@ -1,4 +1,4 @@
-"""Per-city actions and share links (widget/city_actions.py, templates/_city_actions.html,
+"""Per-city actions and share links (widget/documents/city_actions.py, templates/_city_actions.html,
 templates/_share.html): exact calendar, directions and share URLs, text that survives any
 characters (the XSS corpus, odd titles and cities) encoded and decoded back unchanged, and
 the event page showing them as plain links."""
@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from test_world_map import client_for
 
 from widget.app import create_app
-from widget.city_actions import NETWORKS, Share, city_actions, directions_url, event_share
+from widget.documents.city_actions import NETWORKS, Share, city_actions, directions_url, event_share
 from widget.model import Event
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.store import load_or_raise

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 from test_upcoming import make_client, visible
 from upcoming_support import NOW, write_catalog
 
+from widget.documents.widget_height import COMPACT_MAX, BannerContent, estimate_compact_height
 from widget.languages import SUPPORTED_LANGUAGES
-from widget.widget_height import COMPACT_MAX, BannerContent, estimate_compact_height
 
 from conftest import PUBLIC_URL
 

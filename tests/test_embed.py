@@ -16,12 +16,7 @@ from starlette.testclient import TestClient
 
 from widget.app import create_app
 from widget.assets import Assets
-from widget.model import Location
-from widget.params import ViewOptions
-from widget.settings import Settings
-from widget.store import load_or_raise
-from widget.timing import Phase
-from widget.widget_view import (
+from widget.documents.widget_view import (
     DARK_BACKGROUND,
     DEFAULT_PALETTE,
     LIGHT_BACKGROUND,
@@ -31,6 +26,11 @@ from widget.widget_view import (
     readable,
     relative_luminance,
 )
+from widget.model import Location
+from widget.params import ViewOptions
+from widget.settings import Settings
+from widget.store import load_or_raise
+from widget.timing import Phase
 
 from conftest import AFTER, BEFORE, PUBLIC_URL, SAMPLE_CITIES, SAMPLE_SLUG
 from xss import assert_no_foreign_markup, load_payloads

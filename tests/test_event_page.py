@@ -15,11 +15,11 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from widget.app import create_app
+from widget.documents.structured_data import event_graph, script_json
 from widget.model import Event, EventText, Status
 from widget.routes.event_page import description_of, link_header, og_locale
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.store import load_or_raise
-from widget.structured_data import event_graph, script_json
 
 from conftest import PUBLIC_URL, SAMPLE_SLUG
 

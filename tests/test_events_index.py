@@ -22,11 +22,11 @@ from starlette.testclient import TestClient
 from tests.bench.generated_data import write_catalog
 from widget.app import create_app
 from widget.date_ranges import format_days
-from widget.events_index import listing, split
+from widget.documents.events_index import listing, split
+from widget.documents.structured_data import EventNode
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.settings import Settings
 from widget.store import load_or_raise
-from widget.structured_data import EventNode
 from widget.timing import Phase, event_phase
 
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG

@@ -24,8 +24,8 @@ import pytest
 
 from tests.bench.generated_data import write_catalog
 from tests.bench.server_process import ServerProcess, console_script, fetch
+from widget.documents.oembed import CARD_WIDTHS, card_width
 from widget.http_protocol import BACKLOG, HttpLimits, connection_cap
-from widget.oembed import CARD_WIDTHS, card_width
 
 LIMITS = HttpLimits()
 NOW = "2029-12-01T12:00:00+00:00"

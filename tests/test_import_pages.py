@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from widget import import_command, importer
 from widget.app import create_app
 from widget.countries import country_candidates
+from widget.documents.widget_view import go_url
+from widget.importing import import_command, importer
 from widget.languages import SUPPORTED_LANGUAGES, locale
 from widget.localized_names import fold
 from widget.model import slugify
 from widget.settings import Settings
 from widget.store import load
-from widget.widget_view import go_url
 
 EXAMPLES = Path(__file__).parent / "data" / "pages" / "examples"
 SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples" / "pauseai-pages"

@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from widget import import_command, importer
-from widget.importer import PageError
+from widget.importing import import_command, importer
+from widget.importing.importer import PageError
 from widget.localized_names import english_city, find_day_month, language_from_filename
 from widget.model import Event, Location
+from widget.settings import SAMPLE_DATA_DIR
 from widget.store import load
 
 PAGES = Path(__file__).parent / "data" / "pages"
@@ -25,7 +26,7 @@ SEED_NAME = "pauseai-2024-05-13-protest.nl.md"
 SEED = PAGES / SEED_NAME  # a copy, so the tests also run from an unpacked sdist or wheel
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / SEED_NAME
 ENGLISH = PAGES / "pauseai-2025-02-10-protest.en.md"
-SAMPLE = Path(importer.__file__).parent / "sample_data"
+SAMPLE = SAMPLE_DATA_DIR
 SAMPLE_SLUG = "2024-05-13-international-protest"
 
 SEED_LOCATIONS = [

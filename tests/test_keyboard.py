@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from widget.widget_view import contrast
+from widget.documents.widget_view import contrast
 
 from browser_support import HostSite, LiveServer, foreign, record_requests, wait_until
 from conftest import SAMPLE_SLUG

@@ -17,7 +17,7 @@ from httpx2 import Headers
 from starlette.testclient import TestClient
 
 from widget.app import create_app
-from widget.card_image import card_text
+from widget.documents.card_image import card_text
 from widget.i18n import translations
 from widget.languages import SUPPORTED_LANGUAGES, babel_locale_name
 from widget.model import Event

@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 from test_embed import event_client
 
 from tests import zone_table
-from widget import cli, import_command
+from widget import cli
+from widget.importing import import_command
 from widget.security_headers import GEOLOCATION_SELF, PERMISSIONS_POLICY
 from widget.settings import SAMPLE_DATA_DIR
 from widget.store import load

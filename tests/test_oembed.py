@@ -18,9 +18,7 @@ from starlette.testclient import TestClient
 
 from widget.app import create_app
 from widget.assets import Assets
-from widget.errors import BadRequest, FormatNotAvailable, NotFound
-from widget.model import Event
-from widget.oembed import (
+from widget.documents.oembed import (
     CARD_HEIGHT,
     CARD_WIDTH,
     DEFAULT_WIDTH,
@@ -37,14 +35,23 @@ from widget.oembed import (
     parse_url,
     thumbnail_width,
 )
+from widget.documents.widget_height import (
+    Content,
+    Group,
+    Row,
+    balanced,
+    estimate_height,
+    signup_labels,
+)
+from widget.documents.widget_view import build_view
+from widget.errors import BadRequest, FormatNotAvailable, NotFound
+from widget.model import Event
 from widget.params import ViewOptions
 from widget.platforms import Platform
 from widget.rendering import Renderer
 from widget.settings import SAMPLE_DATA_DIR, Settings
 from widget.store import load_or_raise
 from widget.timing import OEMBED_CACHE_AGE, Phase
-from widget.widget_height import Content, Group, Row, balanced, estimate_height, signup_labels
-from widget.widget_view import build_view
 
 from conftest import AFTER, BEFORE, PUBLIC_URL, SAMPLE_SLUG
 from wordpress_filter import filter_oembed_result, survives

@@ -24,8 +24,8 @@ from starlette.testclient import TestClient
 
 from tests.bench.server_process import ServerProcess, console_script, free_port
 from widget.app import create_app
+from widget.documents.oembed import CARD_WIDTHS
 from widget.languages import SUPPORTED_LANGUAGES
-from widget.oembed import CARD_WIDTHS
 from widget.settings import SAMPLE_DATA_DIR, from_env
 from widget.store import load
 

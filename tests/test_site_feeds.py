@@ -21,9 +21,9 @@ from index_data import EVENTS, PAST, TITLES, UPCOMING, write_event, write_states
 from starlette.testclient import TestClient
 
 from widget.app import create_app
+from widget.documents.site_feeds import MAX_ENTRIES, xml_text
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.settings import Settings
-from widget.site_feeds import MAX_ENTRIES, xml_text
 
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 from hostile_data import build_hostile_data

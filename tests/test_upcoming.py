@@ -17,10 +17,10 @@ from starlette.testclient import TestClient
 from upcoming_support import NOW, ORGANIZE, TWENTY, UPCOMING, write_catalog, write_event
 
 from widget.app import create_app
+from widget.documents.upcoming_view import MAX_CITIES
 from widget.errors import BadRequest
 from widget.params import DEFAULT_LIMIT, MAX_LIMIT, ViewOptions, parse_view
 from widget.settings import Settings
-from widget.upcoming_view import MAX_CITIES
 
 from conftest import PUBLIC_URL
 

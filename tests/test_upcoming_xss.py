@@ -19,11 +19,11 @@ from bs4 import Tag
 from starlette.testclient import TestClient
 
 from widget.app import create_app
+from widget.documents.upcoming_view import MAX_CITIES
 from widget.params import MAX_LIMIT
 from widget.resources import STATIC_DIR
 from widget.settings import Settings
 from widget.timing import Phase, event_phase
-from widget.upcoming_view import MAX_CITIES
 
 from conftest import BEFORE, PUBLIC_URL
 from hostile_data import HostileData, build_hostile_data

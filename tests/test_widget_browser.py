@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from widget.documents.widget_view import DARK_BACKGROUND, palette
 from widget.languages import SUPPORTED_LANGUAGES
-from widget.widget_view import DARK_BACKGROUND, palette
 
 from browser_support import (
     HostSite,

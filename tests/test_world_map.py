@@ -1,5 +1,5 @@
-"""The map of the cities (widget/world_map.py, templates/_map.html): the committed outlines
-are what the build makes, the projection and the frame, and the SVG as pages show it —
+"""The map of the cities (widget/documents/world_map.py, templates/_map.html): the outlines
+committed are what the build makes, the projection and the frame, and the SVG as pages show it —
 one dot per located city, each inside a link to an existing list entry, named, with no
 tab stop but those links, under its size budget, on the widget only with ``map=1``."""
 
@@ -19,10 +19,7 @@ from located_data import locate
 from starlette.testclient import TestClient
 
 from widget.app import create_app
-from widget.feeds.gazetteer import gazetteer
-from widget.model import slugify
-from widget.settings import SAMPLE_DATA_DIR, Settings
-from widget.world_map import (
+from widget.documents.world_map import (
     ASPECT,
     HEIGHT,
     MIN_SPAN,
@@ -35,6 +32,9 @@ from widget.world_map import (
     targets,
     world_map,
 )
+from widget.feeds.gazetteer import gazetteer
+from widget.model import slugify
+from widget.settings import SAMPLE_DATA_DIR, Settings
 
 from conftest import BEFORE, PUBLIC_URL, SAMPLE_SLUG
 

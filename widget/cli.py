@@ -76,7 +76,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, rest: list[str]) -> int:
-    from widget import import_command
+    from widget.importing import import_command
 
     return import_command.main(rest)
 

@@ -19,3 +19,4 @@ def _locate(name: str) -> Path:
 
 TEMPLATES_DIR = _locate("templates")
 STATIC_DIR = _locate("static")
+DATA_DIR = _PACKAGE / "data"  # data files read at run time (the map's outlines)

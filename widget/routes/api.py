@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from widget.cache import CachedBody
+from widget.documents.public_data import public_event
 from widget.metrics import CONTENT_TYPE
-from widget.public_data import public_event
 from widget.routes._common import cached, event_for
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase

@@ -6,13 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
+from widget.documents.widget_view import matches
 from widget.errors import NotFound
 from widget.params import parse_view
 from widget.routes._common import cached, event_for
 from widget.sanitizer import plain_text
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
-from widget.widget_view import matches
 
 
 async def event_calendar(request: Request) -> Response:
@@ -32,7 +32,7 @@ async def event_calendar(request: Request) -> Response:
     def render() -> CachedBody:
         text = event.text(language)[1]
         # Imported here: icalendar costs memory at start, and only this route needs it.
-        from widget.event_calendar import event_calendar as build_calendar
+        from widget.documents.event_calendar import event_calendar as build_calendar
 
         body = build_calendar(
             event,

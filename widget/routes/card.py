@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
+from widget.documents.oembed import CARD_WIDTH, card_width, parse_dimension
 from widget.i18n import translations
-from widget.oembed import CARD_WIDTH, card_width, parse_dimension
 from widget.params import parse_lang, single
 from widget.routes._common import cached, event_for
 from widget.services import services
@@ -29,7 +29,7 @@ async def event_card(request: Request) -> Response:
 
     async def render() -> CachedBody:
         # Imported here: Pillow costs several MB of memory, and only this route needs it.
-        from widget.card_image import card_text, render_card
+        from widget.documents.card_image import card_text, render_card
 
         text = card_text(event, language, translations(language), state.settings.public_host)
         png = await state.renders.cards.run(render_card, text, width)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import event_banner
 from widget.cache import CachedBody
+from widget.documents.banner_view import event_banner
+from widget.documents.widget_view import build_view
+from widget.documents.world_map import map_of
 from widget.model import Event
 from widget.params import ViewOptions, parse_view
 from widget.routes._common import cached, event_for, language_for, language_headers
@@ -28,8 +30,6 @@ from widget.timing import (
     event_phase,
     location_phases,
 )
-from widget.widget_view import build_view
-from widget.world_map import map_of
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
-from widget.city_actions import CityActions, city_actions, event_share
+from widget.documents.city_actions import CityActions, city_actions, event_share
+from widget.documents.site_feeds import webcal
+from widget.documents.structured_data import event_graph, script_json
+from widget.documents.widget_view import WidgetView, build_view
+from widget.documents.world_map import map_of
 from widget.languages import babel_locale_name
 from widget.model import Event
 from widget.params import ViewOptions, parse_lang, parse_theme, single
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.sanitizer import plain_text
 from widget.services import services
-from widget.site_feeds import webcal
-from widget.structured_data import event_graph, script_json
 from widget.timing import (
     PAGE_MAX_AGE,
     STALE_WHILE_REVALIDATE,
@@ -34,8 +36,6 @@ from widget.timing import (
     event_phase,
     location_phases,
 )
-from widget.widget_view import WidgetView, build_view
-from widget.world_map import map_of
 
 MAX_DESCRIPTION = 300
 

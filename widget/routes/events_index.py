@@ -1,7 +1,7 @@
 """``GET /events``: the index of every event — upcoming first, then the archive by year.
 
 Parameters: ``lang`` (else Accept-Language, else English, as the event page negotiates),
-``theme`` and ``page`` (1 to the last page; ``widget.events_index`` says how events fall
+``theme`` and ``page`` (1 to the last page; ``widget.documents.events_index`` says how events fall
 into pages). A ``page`` that is not a whole number from 1 to 10000 is a 400 naming it; a
 page past the last is a 404 naming it. The page is cached like the event page; its key
 holds the normalized parameters, the data version and how many of the catalog's phase
@@ -22,16 +22,16 @@ from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.catalog import Catalog
+from widget.documents.events_index import MAX_PAGE, IndexPage, index_page, listing_state, page_count
+from widget.documents.site_feeds import webcal
+from widget.documents.structured_data import index_event, item_list, script_json
 from widget.errors import BadRequest, NotFound
-from widget.events_index import MAX_PAGE, IndexPage, index_page, listing_state, page_count
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from widget.params import parse_lang, parse_theme, single
 from widget.routes._common import cached, language_headers
 from widget.routes.event_page import description_of, og_locale
 from widget.services import services
-from widget.site_feeds import webcal
-from widget.structured_data import index_event, item_list, script_json
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 
 _PAGE = re.compile(r"^[1-9][0-9]{0,4}$")

@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import event_banner
 from widget.cache import CachedBody
+from widget.documents.banner_view import event_banner
+from widget.documents.oembed import OEmbedRequest, build_response, parse_request
+from widget.documents.upcoming_view import build_upcoming, epoch, upcoming_banner, upcoming_events
+from widget.documents.widget_height import (
+    AnyContent,
+    BannerContent,
+    Content,
+    UpcomingContent,
+    signup_labels,
+)
+from widget.documents.widget_view import build_view
+from widget.documents.world_map import map_of
 from widget.errors import NotFound
 from widget.i18n import translations
 from widget.languages import DEFAULT_LANGUAGE
 from widget.model import Event
-from widget.oembed import OEmbedRequest, build_response, parse_request
 from widget.routes._common import cached, event_for
 from widget.services import services
 from widget.timing import (
@@ -30,10 +40,6 @@ from widget.timing import (
     Phase,
     event_phase,
 )
-from widget.upcoming_view import build_upcoming, epoch, upcoming_banner, upcoming_events
-from widget.widget_height import AnyContent, BannerContent, Content, UpcomingContent, signup_labels
-from widget.widget_view import build_view
-from widget.world_map import map_of
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,26 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget.banner_view import event_banner
 from widget.cache import CachedBody
 from widget.catalog import NEXT, Catalog
+from widget.documents.banner_view import event_banner
+from widget.documents.upcoming_view import build_upcoming, upcoming_banner, upcoming_events
+from widget.documents.widget_height import (
+    AnyContent,
+    BannerContent,
+    Content,
+    UpcomingContent,
+    estimate,
+    signup_labels,
+)
+from widget.documents.widget_view import (
+    DEFAULT_ACCENT,
+    ONLINE_GROUP,
+    CountryView,
+    build_view,
+    group_locations,
+)
+from widget.documents.world_map import map_of
 from widget.errors import BadRequest
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
@@ -49,23 +66,6 @@ from widget.params import (
 from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
-from widget.upcoming_view import build_upcoming, upcoming_banner, upcoming_events
-from widget.widget_height import (
-    AnyContent,
-    BannerContent,
-    Content,
-    UpcomingContent,
-    estimate,
-    signup_labels,
-)
-from widget.widget_view import (
-    DEFAULT_ACCENT,
-    ONLINE_GROUP,
-    CountryView,
-    build_view,
-    group_locations,
-)
-from widget.world_map import map_of
 
 CONSENT_MODES = ("auto", "click")
 UPCOMING = "upcoming"

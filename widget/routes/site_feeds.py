@@ -1,10 +1,10 @@
 """The site-wide feeds: ``/events.ics``, ``/events.atom``, ``/sitemap.xml``, ``/robots.txt``.
 
 - ``GET /events.ics?lang=``: every event not over yet, each location a VEVENT with the
-  same UID as in ``/events/{slug}.ics`` (``widget.event_calendar.site_calendar``); texts
+  same UID as in ``/events/{slug}.ics`` (``widget.documents.event_calendar.site_calendar``); texts
   in ``lang`` where an event has it, else in its default language (as the event's own
   calendar). Calendar apps subscribe to its ``webcal://`` form.
-- ``GET /events.atom?lang=``: the newest announced events (``widget.site_feeds``).
+- ``GET /events.atom?lang=``: the newest announced events (``widget.documents.site_feeds``).
 - ``GET /sitemap.xml`` and ``GET /robots.txt``.
 
 Absolute URLs come from ``Settings.public_url`` only. Each answer is cached, ETagged and
@@ -22,7 +22,8 @@ from starlette.responses import Response
 from widget.announcements import Announcements
 from widget.cache import CachedBody
 from widget.date_ranges import format_days
-from widget.events_index import event_url, listing_state, split
+from widget.documents.events_index import event_url, listing_state, split
+from widget.documents.site_feeds import FeedEntry, atom_feed, newest_first, robots_txt, sitemap
 from widget.i18n import translations
 from widget.languages import DEFAULT_LANGUAGE
 from widget.params import parse_lang, single
@@ -30,7 +31,6 @@ from widget.routes._common import cached
 from widget.routes.event_page import description_of
 from widget.sanitizer import plain_text
 from widget.services import services
-from widget.site_feeds import FeedEntry, atom_feed, newest_first, robots_txt, sitemap
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 
 FEED_MAX_AGE = PAGE_MAX_AGE[Phase.UPCOMING]
@@ -50,7 +50,7 @@ async def events_calendar(request: Request) -> Response:
 
     def render() -> CachedBody:
         # Imported here: icalendar costs memory at start, and only the calendars need it.
-        from widget.event_calendar import CalendarEntry, site_calendar
+        from widget.documents.event_calendar import CalendarEntry, site_calendar
 
         upcoming, _ = split(catalog, now)
         entries = []

@@ -17,13 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
+from widget.documents.upcoming_view import build_upcoming, epoch, upcoming_banner
 from widget.i18n import negotiate
 from widget.languages import DEFAULT_LANGUAGE
 from widget.params import DEFAULT_LIMIT, ViewOptions, parse_view
 from widget.routes._common import cached, language_headers
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
-from widget.upcoming_view import build_upcoming, epoch, upcoming_banner
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 import jinja2
 
-from widget.banner_view import BannerView
 from widget.date_ranges import format_days
+from widget.documents.banner_view import BannerView
+from widget.documents.upcoming_view import UpcomingView
+from widget.documents.widget_view import CityView, WidgetView
+from widget.documents.world_map import ASPECT
 from widget.platforms import Platform
-from widget.upcoming_view import UpcomingView
-from widget.widget_view import CityView, WidgetView
-from widget.world_map import ASPECT
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from widget.documents.widget_view import WidgetView
 from widget.model import Event
 from widget.places import place_name
-from widget.widget_view import WidgetView
+from widget.resources import DATA_DIR
 
-WORLD_FILE = Path(__file__).parent / "data" / "world.json"
+WORLD_FILE = DATA_DIR / "world.json"
 SCALE = 200.0  # plane units per projected radian
 _X_MAX = 0.8707 * math.pi  # the projection's half width at the equator, in radians
 _Y_MAX = 1.422390506730596  # its half height (at the poles)

@@ -6,7 +6,7 @@ no share counts, no third-party script.
 
 - Calendar: our own ``.ics`` for that city alone (``/events/{slug}.ics?city=ID``), and
   Google Calendar's and Outlook's "new event" templates with the title, the place and the
-  times of ``widget.location_span`` — in UTC (``…Z``) when the location has a time and a
+  times of ``location_span`` — in UTC (``…Z``) when the location has a time and a
   zone, else as whole days (end exclusive).
 - Directions: OpenStreetMap at the location's coordinates (a marker, zoom 15), else its
   search for the venue, city and country. A link, never an embedded map.
@@ -26,10 +26,10 @@ from datetime import UTC, date, datetime
 from urllib.parse import quote, urlencode
 
 from widget.date_ranges import format_days
-from widget.location_span import location_span
+from widget.documents.location_span import location_span
+from widget.documents.world_map import ID_PREFIX
 from widget.model import Event, Location, LocationStatus
 from widget.places import place_name
-from widget.world_map import ID_PREFIX
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"

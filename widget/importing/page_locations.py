@@ -1,6 +1,6 @@
 """The locations of one page as event.yaml data: ids, statuses, links, times, dates.
 
-``LocationRecords.add_location`` turns one place read from the page (``widget.page_places``)
+``LocationRecords.add_location`` turns one place read from the page (``page_places``)
 with its links and times into the ``locations`` entry widget.store expects: the id (a
 second one in a city gets ``-2``), the localized name as a ``cities:`` override, the status
 (``tba`` without a link), the links (relative ones resolved), the time zone of a time
@@ -19,10 +19,10 @@ from urllib.parse import urljoin
 from markdown_it import MarkdownIt
 
 from widget.feeds.gazetteer import gazetteer  # built on first use
+from widget.importing.page_dates import Span, resolve_span
+from widget.importing.page_places import Flat, Place, is_cancelled
 from widget.localized_names import fold, guess_timezone
 from widget.model import slugify
-from widget.page_dates import Span, resolve_span
-from widget.page_places import Flat, Place, is_cancelled
 
 Level = Literal["error", "warning", "note"]
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

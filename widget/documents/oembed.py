@@ -11,7 +11,7 @@ exactly what WordPress's consumer filter keeps: a ``<blockquote class="wp-embedd
 holding a link, then one ``<iframe>`` with only the attributes WordPress allows.
 
 Sizes: the iframe is ``DEFAULT_WIDTH`` wide unless ``maxwidth`` asks for less (or allows
-up to ``MAX_WIDTH``), and as tall as ``widget.widget_height`` estimates the widget to be
+up to ``MAX_WIDTH``), and as tall as ``widget_height`` estimates the widget to be
 for what it shows; both are clamped to the maxima. The thumbnail is the event's
 card (``/events/{slug}.png``), scaled with ``?w=`` so its size also fits the maxima.
 """
@@ -29,10 +29,10 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, PositiveInt
 from starlette.datastructures import QueryParams
 
+from widget.documents.widget_height import AnyContent, estimate
 from widget.errors import BadRequest, FormatNotAvailable, NotFound
 from widget.model import MAX_URL_LENGTH, SLUG_PATTERN, Event
 from widget.params import ViewOptions, parse_view, single
-from widget.widget_height import AnyContent, estimate
 
 PROVIDER_NAME = "PauseAI"
 MAX_DIMENSION = 10_000

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 
-from widget.location_span import location_span
+from widget.documents.location_span import location_span
 from widget.model import Event, Location, LocationStatus, Status
 from widget.places import place_name
 

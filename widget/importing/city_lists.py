@@ -1,7 +1,7 @@
 """City lists and Where/When blocks of a page: bullets → locations, or reports.
 
 ``LocationReader.read_list`` is handed each bullet list of the page. A list in which some
-bullet names a place (``widget.page_places``) is a city list: each bullet becomes a
+bullet names a place (``page_places``) is a city list: each bullet becomes a
 location or the organize-here link, or is reported with its line and why; bullets hidden
 in HTML comments are reported too; a later list without links that repeats the cities (a
 press release's "Locations:") is reported, not imported twice. A list with a "Where:"
@@ -22,10 +22,15 @@ from typing import Any
 from markdown_it.token import Token
 
 from widget.countries import country_candidates
-from widget.localized_names import city_country, fold
-from widget.page_dates import Span, find_iso_date, find_span, find_times
-from widget.page_locations import LocationRecords, PageProblem, gazetteer_place, place_key, resolve
-from widget.page_places import (
+from widget.importing.page_dates import Span, find_iso_date, find_span, find_times
+from widget.importing.page_locations import (
+    LocationRecords,
+    PageProblem,
+    gazetteer_place,
+    place_key,
+    resolve,
+)
+from widget.importing.page_places import (
     Flat,
     Place,
     flatten,
@@ -37,6 +42,7 @@ from widget.page_places import (
     label_line,
     read_place,
 )
+from widget.localized_names import city_country, fold
 
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)

@@ -1,5 +1,5 @@
 """When one location of an event starts and ends: the one answer the calendar file
-(``widget.event_calendar``) and the calendar links (``widget.city_actions``) share.
+(``event_calendar``) and the calendar links (``city_actions``) share.
 
 A location takes place on its own days (the event's when it has none). With a start time
 and a time zone it starts at that time on its first day and ends at the end time of its

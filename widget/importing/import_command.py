@@ -10,7 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from widget.importer import (
+from widget.importing.importer import (
     DEFAULT_BASE_URL,
     ImportedPage,
     PageError,

@@ -19,8 +19,8 @@ from babel.support import NullTranslations
 from PIL import Image, ImageDraw, ImageFont
 
 from widget.date_ranges import format_days
+from widget.documents.oembed import CARD_HEIGHT, CARD_WIDTH, card_height
 from widget.model import Event, Status
-from widget.oembed import CARD_HEIGHT, CARD_WIDTH, card_height
 from widget.places import place_name
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from widget.documents.widget_view import go_url
 from widget.model import Event, LocationStatus
-from widget.widget_view import go_url
 
 
 def public_event(event: Event, public_url: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@
 file's front matter and body, and the report of what was skipped) out, or ``PageError``
 holding every problem with its page line — and, for a page without any city list, a
 starter event.yaml. ``render_files`` turns a page into file contents;
-``widget.import_command`` writes them.
+``import_command`` writes them.
 
 What the page holds and where it goes:
 
@@ -12,7 +12,7 @@ What the page holds and where it goes:
   date when the page writes none, else the year a written date lacks;
 - the date (``## 13 mei (maandag), …`` above the city list, a ``When:`` line, or the
   title), one day or a range (``November 20th-22nd``) → ``date`` and ``end_date``;
-- city lists and Where/When blocks (``widget.page_reader``, ``widget.page_places``) →
+- city lists and Where/When blocks (``page_reader``, ``page_places``) →
   locations, with links, statuses, venues, times and localized names (``cities:``);
   the organize-here line → ``organize_url``;
 - link lists under press headings → press, de-duplicated; X posts and YouTube iframes →
@@ -30,12 +30,12 @@ from urllib.parse import urlsplit
 import yaml
 from markdown_it import MarkdownIt
 
-from widget.city_lists import when_date
+from widget.importing.city_lists import when_date
+from widget.importing.page_dates import find_span, find_year, front_matter_date, resolve_span
+from widget.importing.page_places import is_cancelled
+from widget.importing.page_reader import PageProblem, PageReader, resolve
 from widget.localized_names import FILLER, calendar, fold
 from widget.model import slugify
-from widget.page_dates import find_span, find_year, front_matter_date, resolve_span
-from widget.page_places import is_cancelled
-from widget.page_reader import PageProblem, PageReader, resolve
 from widget.store import EVENT_FILE
 
 __all__ = [

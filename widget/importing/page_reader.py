@@ -1,7 +1,7 @@
 """Reading one page's Markdown blocks: locations, press, embeds and prose.
 
 ``PageReader.read`` walks markdown-it's block tokens once: bullet lists go to
-``widget.city_lists`` (city lists and Where/When blocks), lists under press headings are
+``city_lists`` (city lists and Where/When blocks), lists under press headings are
 press links, X posts and YouTube iframes are media, and everything else is prose for the
 body, with ``{#anchor}`` marks taken off its headings.
 """
@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from widget.city_lists import LocationReader, closing_index
 from widget.countries import country_candidates
-from widget.embedded_media import MediaScanner
+from widget.importing.city_lists import LocationReader, closing_index
+from widget.importing.embedded_media import MediaScanner
+from widget.importing.page_locations import PageProblem, resolve
+from widget.importing.page_places import Flat, flatten
 from widget.localized_names import fold
-from widget.page_locations import PageProblem, resolve
-from widget.page_places import Flat, flatten
 
 __all__ = ["PageProblem", "PageReader", "resolve"]
 

@@ -30,12 +30,9 @@ from itertools import accumulate
 from threading import Lock
 from urllib.parse import quote
 
-from widget.banner_view import BannerView, build_banner
 from widget.catalog import Catalog
-from widget.model import Event, Status
-from widget.params import MAX_LIMIT, ViewOptions
-from widget.timing import event_phase, location_phases, phase_changes
-from widget.widget_view import (
+from widget.documents.banner_view import BannerView, build_banner
+from widget.documents.widget_view import (
     CityView,
     CountryView,
     Palette,
@@ -44,6 +41,9 @@ from widget.widget_view import (
     organize_go_url,
     palette,
 )
+from widget.model import Event, Status
+from widget.params import MAX_LIMIT, ViewOptions
+from widget.timing import event_phase, location_phases, phase_changes
 
 MAX_CITIES = 12  # cities shown per event; the rest are one link away, on its page
 

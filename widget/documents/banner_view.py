@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from widget.documents.widget_view import CityView, Palette, WidgetView, palette
 from widget.model import Event
 from widget.params import ViewOptions
-from widget.widget_view import CityView, Palette, WidgetView, palette
 
 
 @dataclass(frozen=True)
