@@ -79,7 +79,9 @@ def heights(page: Any, index: int) -> tuple[float, float]:
     element = page.locator("iframe").nth(index).element_handle()
     outer: float = element.evaluate("f => f.getBoundingClientRect().height")
     frame = element.content_frame()
-    if frame is None or frame.url == "about:blank":
+    # Before its first navigation commits, the frame shows its initial empty document (url
+    # '' or about:blank), as tall as the iframe itself in quirks mode: not the widget.
+    if frame is None or frame.url in ("", "about:blank"):
         return outer, -1.0
     try:
         inner: float = frame.evaluate("document.documentElement.getBoundingClientRect().height")
