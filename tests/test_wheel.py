@@ -98,7 +98,7 @@ def test_wheel_holds_templates_static_sample_data_and_catalogs(wheel: Path) -> N
         shipped(ROOT / "templates", "widget/templates")
         | shipped(ROOT / "static", "widget/static")
         | shipped(ROOT / "widget" / "sample_data", "widget/sample_data")
-        | shipped(ROOT / "widget" / "data", "widget/data")  # the map's land (world.json)
+        | shipped(ROOT / "widget" / "data", "widget/data")  # the map's land, the gazetteer
     )
     assert any(name.endswith(".html") for name in expected)
     assert "widget/static/embed.js" in expected

