@@ -27,7 +27,7 @@ def asset_body(request: Request, name: str, hashed: bool) -> CachedBody:
 def _served(asset: Asset, hashed: bool) -> CachedBody:
     """One ``CachedBody`` per asset and naming (the fast path holds it by weak reference)."""
     return CachedBody(
-        body=asset.content,
+        plain=asset.content,
         media_type=asset.media_type,
         headers=(("access-control-allow-origin", "*"),),
         max_age=IMMUTABLE if hashed else LOADER_MAX_AGE,
