@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -179,7 +181,11 @@ def test_cache_hits_misses_and_size_are_exposed(client: TestClient) -> None:
     assert value(samples, "widget_cache_total", route="event_json", result="hit") == 2
     cache = client.app.state.services.cache  # type: ignore[attr-defined]
     assert value(samples, "widget_cache_entries") == len(cache) == 1
-    assert value(samples, "widget_cache_bytes") == cache.bytes > len(client.get(JSON).content)
+    # The entry holds the gzipped body (and some overhead), which a gzip client is sent.
+    sent = client.get(JSON, headers={"accept-encoding": "gzip"})
+    assert sent.headers["content-encoding"] == "gzip"
+    held = len(gzip.compress(sent.content, compresslevel=6, mtime=0))
+    assert value(samples, "widget_cache_bytes") == cache.bytes > held
 
 
 def test_reloads_and_reload_errors_are_counted(client: TestClient, data_dir: Path) -> None:
