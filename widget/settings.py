@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 SAMPLE_DATA_DIR = Path(__file__).parent / "sample_data"
@@ -78,23 +79,18 @@ def _public_url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _int(name: str, value: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{name}: expected an integer, got {value!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{name}: expected an integer between {low} and {high}")
-    return number
+_Number = TypeVar("_Number", int, float)
 
 
-def _float(name: str, value: str, low: float, high: float) -> float:
+def _number(name: str, value: str, low: _Number, high: _Number, parse: type[_Number]) -> _Number:
+    """``value`` as an int or a float from ``low`` to ``high``; else an error naming ``name``."""
+    kind = "an integer" if parse is int else "a number"
     try:
-        number = float(value)
+        number = parse(value)
     except ValueError:
-        raise SettingsError(f"{name}: expected a number, got {value!r}") from None
+        raise SettingsError(f"{name}: expected {kind}, got {value!r}") from None
     if not low <= number <= high:
-        raise SettingsError(f"{name}: expected a number between {low} and {high}")
+        raise SettingsError(f"{name}: expected {kind} between {low} and {high}")
     return number
 
 
@@ -127,23 +123,29 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             )
         values["frame_ancestors"] = ancestors
     if "WIDGET_CACHE_TTL" in env:
-        values["cache_ttl"] = _int("WIDGET_CACHE_TTL", env["WIDGET_CACHE_TTL"], 0, 86400 * 7)
+        values["cache_ttl"] = _number(
+            "WIDGET_CACHE_TTL", env["WIDGET_CACHE_TTL"], 0, 86400 * 7, int
+        )
     if "WIDGET_CACHE_SIZE" in env:
-        values["cache_size"] = _int("WIDGET_CACHE_SIZE", env["WIDGET_CACHE_SIZE"], 1, 1_000_000)
+        values["cache_size"] = _number(
+            "WIDGET_CACHE_SIZE", env["WIDGET_CACHE_SIZE"], 1, 1_000_000, int
+        )
     if "WIDGET_CACHE_BYTES" in env:
-        values["cache_bytes"] = _int(
-            "WIDGET_CACHE_BYTES", env["WIDGET_CACHE_BYTES"], 1024, 8 * 1024**3
+        values["cache_bytes"] = _number(
+            "WIDGET_CACHE_BYTES", env["WIDGET_CACHE_BYTES"], 1024, 8 * 1024**3, int
         )
     if "WIDGET_RELOAD_SECONDS" in env:
-        values["reload_seconds"] = _float(
-            "WIDGET_RELOAD_SECONDS", env["WIDGET_RELOAD_SECONDS"], 0, 86400
+        values["reload_seconds"] = _number(
+            "WIDGET_RELOAD_SECONDS", env["WIDGET_RELOAD_SECONDS"], 0, 86400, float
         )
     if env.get("WIDGET_NOW"):
         values["now"] = _now(env["WIDGET_NOW"])
     if "WIDGET_LOG_CLIENT_IP" in env:
         values["log_client_ip"] = env["WIDGET_LOG_CLIENT_IP"].lower() in ("1", "true", "yes")
     if "WIDGET_SYNC_SECONDS" in env:
-        values["sync_seconds"] = _float("WIDGET_SYNC_SECONDS", env["WIDGET_SYNC_SECONDS"], 0, 86400)
+        values["sync_seconds"] = _number(
+            "WIDGET_SYNC_SECONDS", env["WIDGET_SYNC_SECONDS"], 0, 86400, float
+        )
     if env.get("WIDGET_STATE_DIR"):
         values["state_dir"] = Path(env["WIDGET_STATE_DIR"])
     if "WIDGET_SYNC_ALLOW_LOOPBACK" in env:
@@ -152,5 +154,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     if "HOST" in env:
         values["host"] = env["HOST"]
     if "PORT" in env:
-        values["port"] = _int("PORT", env["PORT"], 1, 65535)
+        values["port"] = _number("PORT", env["PORT"], 1, 65535, int)
     return Settings(**values)  # type: ignore[arg-type]
