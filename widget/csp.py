@@ -8,22 +8,14 @@ all see the same bytes. ``frame-ancestors`` is added per route by the headers mi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from widget.model import MediaProvider
+from widget.media_providers import PROVIDERS, MediaProvider
 
-# What each media provider needs once the visitor consents.
-PROVIDER_SOURCES: dict[MediaProvider, dict[str, tuple[str, ...]]] = {
-    MediaProvider.X: {
-        "script-src": ("https://platform.twitter.com", "https://cdn.syndication.twimg.com"),
-        "frame-src": ("https://platform.twitter.com", "https://syndication.twitter.com"),
-        "img-src": ("https://pbs.twimg.com", "https://syndication.twitter.com"),
-        "connect-src": ("https://cdn.syndication.twimg.com",),
-    },
-    MediaProvider.YOUTUBE: {
-        "frame-src": ("https://www.youtube-nocookie.com",),
-    },
+# What each media provider needs once the visitor consents (from the providers' table).
+PROVIDER_SOURCES: dict[MediaProvider, Mapping[str, tuple[str, ...]]] = {
+    provider: row.sources for provider, row in PROVIDERS.items()
 }
 
 

@@ -20,6 +20,16 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
     "pt-BR",
 )
 DEFAULT_LANGUAGE = "en"
+_BY_TAG = {language.lower(): language for language in SUPPORTED_LANGUAGES}
+
+
+def language_for_tag(tag: str) -> str | None:
+    """The supported language a tag names, ignoring case ('PT-br' → 'pt-BR'), or None.
+
+    Tags are ASCII: a look-alike that only casefolds to one (long s, U+017F, + 'v') names
+    no language.
+    """
+    return _BY_TAG.get(tag.lower()) if tag.isascii() else None
 
 
 def babel_locale_name(language: str) -> str:

@@ -8,7 +8,6 @@ English name the data uses ('Berlin').
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from difflib import SequenceMatcher
 from functools import cache
@@ -16,11 +15,12 @@ from zoneinfo import available_timezones
 
 from babel.core import get_global
 
-from widget.languages import SUPPORTED_LANGUAGES, locale
+from widget.languages import SUPPORTED_LANGUAGES, language_for_tag, locale
+from widget.text import DASHES, SOFT_HYPHEN
+from widget.text import fold as fold_text
 
 # Words between a day and its month ("13 de mayo", "13th of May") or noise in a slug.
 FILLER = frozenset({"de", "del", "den", "der", "the", "of", "th", "st", "nd", "rd", "e", "er"})
-DASHES = "-\u2010\u2011\u2013\u2014"
 _ZONE_AREAS = (
     "Africa/",
     "America/",
@@ -35,11 +35,12 @@ _ZONE_AREAS = (
 )
 
 
+_NAME_PUNCTUATION = re.compile(f"[{DASHES}'\u2019.]")
+
+
 def fold(text: str) -> str:
     """Case-, accent- and hyphen-insensitive key: 'Mexico-Stad' ~ 'méxico stad'."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u00ad", "").casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(f"[{DASHES}'\u2019.]", " ", plain).split())
+    return " ".join(_NAME_PUNCTUATION.sub(" ", fold_text(text)).split())
 
 
 @cache
@@ -83,7 +84,7 @@ def _derived_city(zone: str) -> str:
 
 def _exemplar(language: str, zone: str) -> str | None:
     city = locale(language).time_zones.get(zone, {}).get("city")
-    return str(city).replace("\u00ad", "") if city else None
+    return str(city).replace(SOFT_HYPHEN, "") if city else None
 
 
 @cache
@@ -222,5 +223,4 @@ def language_from_filename(name: str) -> str | None:
     parts = name.split(".")
     if len(parts) < 3:
         return None
-    by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
-    return by_folded.get(parts[-2].casefold())
+    return language_for_tag(parts[-2])

@@ -8,9 +8,7 @@ field path (``locations.3.links.1.url``) that ``widget.store`` turns into
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -29,21 +27,18 @@ from pydantic_core import PydanticCustomError
 
 from widget.countries import is_country
 from widget.languages import SUPPORTED_LANGUAGES
+from widget.media_providers import MediaProvider, is_x_post, media_provider_for_url, video_id
 from widget.platforms import Platform, platform_for_url
+from widget.text import SLUG_PATTERN, has_url_forbidden, slugify
 
 MAX_URL_LENGTH = 2048
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
-# Blanks, C0/C1 controls, line separators, zero-width and bidi controls, BOM.
-_CONTROL = re.compile(
-    r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
 
 
 def check_url(value: str) -> str:
     """Accept only absolute http(s) URLs without credentials, blanks or control characters."""
     if len(value) > MAX_URL_LENGTH:
         raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
-    if _CONTROL.search(value):
+    if has_url_forbidden(value):
         raise ValueError("URL contains whitespace or control characters")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
@@ -69,7 +64,7 @@ def check_mailto(value: str) -> str:
     address = value[7:]
     if len(address) > MAX_EMAIL_LENGTH:
         raise ValueError(f"email address longer than {MAX_EMAIL_LENGTH} characters")
-    if _CONTROL.search(value):
+    if has_url_forbidden(value):
         raise ValueError("URL contains whitespace or control characters")
     if not _EMAIL.match(address):
         raise ValueError("not one plain address after mailto: (no ?subject=, cc or second address)")
@@ -109,42 +104,6 @@ def _zones() -> frozenset[str]:
     if not _ZONES:
         _ZONES = frozenset(available_timezones())
     return _ZONES
-
-
-# Letters that do not decompose to ASCII but have a customary transliteration.
-_TRANSLITERATION = str.maketrans(
-    {
-        "ß": "ss",
-        "ł": "l",
-        "Ł": "l",
-        "ø": "o",
-        "Ø": "o",
-        "æ": "ae",
-        "Æ": "ae",
-        "œ": "oe",
-        "đ": "d",
-        "Đ": "d",
-        "þ": "th",
-        "Þ": "th",
-        "ð": "d",
-        "Ð": "d",
-        "\u0131": "i",  # dotless i
-    }
-)
-
-
-def slugify(text: str) -> str:
-    """A stable ASCII id for a city name: 'Den Haag' → 'den-haag', 'Reykjavík' → 'reykjavik'.
-
-    Names with no Latin letters at all ('東京') get a short digest, so two such cities
-    never share an id.
-    """
-    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
-    ascii_text = folded.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    if not slug and text.strip():
-        slug = "city-" + hashlib.sha256(text.strip().encode()).hexdigest()[:8]
-    return slug
 
 
 Url = Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(check_url)]
@@ -311,38 +270,6 @@ class PressLink(Strict):
     url: Url
 
 
-class MediaProvider(StrEnum):
-    """Third-party media we know how to load behind a consent facade."""
-
-    X = "x"
-    YOUTUBE = "youtube"
-
-
-_MEDIA_HOSTS = {
-    "twitter.com": MediaProvider.X,
-    "x.com": MediaProvider.X,
-    "youtube.com": MediaProvider.YOUTUBE,
-    "youtu.be": MediaProvider.YOUTUBE,
-}
-
-
-def media_provider_for_url(url: str) -> MediaProvider | None:
-    """The media provider serving ``url``, or None for hosts we cannot embed."""
-    return _MEDIA_HOSTS.get(_bare_host(url))
-
-
-def _bare_host(url: str) -> str:
-    """The URL's host without a www./mobile./m. prefix."""
-    host = urlsplit(url).hostname or ""
-    for prefix in ("www.", "mobile.", "m."):
-        host = host.removeprefix(prefix)
-    return host
-
-
-_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
-_X_POST_PATH = re.compile(r"^/\w{1,15}/status/\d{1,20}/?$")
-
-
 class MediaItem(Strict):
     """A third-party post or video, shown only after the visitor consents."""
 
@@ -367,26 +294,14 @@ class MediaItem(Strict):
             raise ValueError(f"provider: {self.provider!r} does not match the URL's host")
         if derived is MediaProvider.YOUTUBE and self.youtube_id is None:
             raise ValueError("url: not a YouTube video URL")
-        if derived is MediaProvider.X and not _X_POST_PATH.match(urlsplit(self.url).path):
+        if derived is MediaProvider.X and not is_x_post(self.url):
             raise ValueError("url: not an X post URL (expected https://x.com/USER/status/ID)")
         return self
 
     @property
     def youtube_id(self) -> str | None:
-        """The video id of a YouTube URL (watch?v=, youtu.be/, shorts/, embed/)."""
-        parts = urlsplit(self.url)
-        host = _bare_host(self.url)
-        candidate = ""
-        if host == "youtu.be":
-            candidate = parts.path.strip("/")
-        elif host == "youtube.com":
-            if parts.path == "/watch":
-                for pair in parts.query.split("&"):
-                    if pair.startswith("v="):
-                        candidate = pair[2:]
-            elif parts.path.startswith(("/shorts/", "/embed/", "/live/")):
-                candidate = parts.path.split("/")[2]
-        return candidate if _YOUTUBE_ID.match(candidate) else None
+        """The video id of a YouTube URL (watch?v=, youtu.be/, shorts/, embed/, live/)."""
+        return video_id(self.url)
 
 
 class Organizer(Strict):

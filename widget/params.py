@@ -21,7 +21,8 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from widget.errors import BadRequest
-from widget.languages import SUPPORTED_LANGUAGES
+from widget.languages import SUPPORTED_LANGUAGES, language_for_tag
+from widget.text import is_slug
 
 THEMES = ("light", "dark", "auto")
 LAYOUTS = ("full", "compact")
@@ -32,8 +33,6 @@ MAX_LIST_ITEMS = 50
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _LIMIT = re.compile(r"[0-9]{1,3}", re.ASCII)
-_LOCATION_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
-_LANGUAGES = {language.lower(): language for language in SUPPORTED_LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def parse_lang(value: str | None) -> str | None:
     """A supported language code (case-insensitive, '_' or '-'), or None when absent."""
     if value is None:
         return None
-    language = _LANGUAGES.get(value.strip().replace("_", "-").lower())
+    language = language_for_tag(value.strip().replace("_", "-"))
     if language is None:
         raise BadRequest(
             f"Invalid lang (expected one of {', '.join(SUPPORTED_LANGUAGES)}).", parameter="lang"
@@ -160,7 +159,7 @@ def parse_cities(value: str | None) -> tuple[str, ...]:
     if value is None:
         return ()
     items = _split(value, "city")
-    if not all(_LOCATION_ID.match(item) for item in items):
+    if not all(is_slug(item) for item in items):
         raise BadRequest(
             "Invalid city (expected comma-separated location ids such as den-haag,london).",
             parameter="city",

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from babel import dates as babel_dates
@@ -24,7 +24,7 @@ from widget.csp import ContentPolicy, policy
 from widget.date_ranges import Kind, format_days
 from widget.i18n import translations
 from widget.languages import SUPPORTED_LANGUAGES, autonym, locale
-from widget.model import MediaProvider
+from widget.media_providers import MediaProvider
 from widget.resources import TEMPLATES_DIR
 
 
@@ -85,19 +85,19 @@ class Renderer:
 
     def inline_style(self, name: str) -> Markup:
         """A static stylesheet as an inline <style> block, allowed by its hash."""
-        asset = self.assets[name]
-        recorder = _inlined.get()
-        if recorder is not None:
-            recorder.styles.add(asset.csp_hash)
-        return Markup("<style>{}</style>").format(Markup(asset.text))  # noqa: S704 - our file
+        return self._inline(name, "style")
 
     def inline_script(self, name: str) -> Markup:
         """A static script as an inline <script> block, allowed by its hash."""
+        return self._inline(name, "script")
+
+    def _inline(self, name: str, tag: Literal["style", "script"]) -> Markup:
+        """Our static file ``name`` inside ``<tag>``, its hash recorded for the page's CSP."""
         asset = self.assets[name]
         recorder = _inlined.get()
         if recorder is not None:
-            recorder.scripts.add(asset.csp_hash)
-        return Markup("<script>{}</script>").format(Markup(asset.text))  # noqa: S704 - our file
+            (recorder.styles if tag == "style" else recorder.scripts).add(asset.csp_hash)
+        return Markup(f"<{tag}>{{}}</{tag}>").format(Markup(asset.text))  # noqa: S704 - our file
 
     def environment(self, language: str) -> jinja2.Environment:
         """The environment whose gettext speaks ``language``."""

@@ -30,7 +30,6 @@ them. ``plain_text`` is for places that need text, not markup (meta descriptions
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,17 +44,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from widget.text import has_url_forbidden
+
 __all__ = ["DEFAULT_POLICY", "SanitizerPolicy", "jinja_filters", "plain_text", "render_markdown"]
 
 CACHE_SIZE = 1024
 MAX_URL_LENGTH = 2048
 
-# Characters that never belong in a link we emit: ASCII controls and space, C1 controls,
-# Unicode line/paragraph separators, zero-width and bidi marks, BOM. markdown-it
-# percent-encodes spaces, so a legitimate link never carries one of these.
-_URL_FORBIDDEN = re.compile(
-    r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]"
-)
 # Tags whose boundaries do not separate words in plain text.
 _INLINE_TAGS = frozenset(
     {
@@ -134,7 +129,8 @@ class SanitizerPolicy:
 
     def allows_url(self, url: str) -> bool:
         """Whether ``url`` may be a link target: absolute, allowed protocol, nothing hidden."""
-        if not url or len(url) > MAX_URL_LENGTH or _URL_FORBIDDEN.search(url):
+        # markdown-it percent-encodes spaces: a real link never carries a forbidden character.
+        if not url or len(url) > MAX_URL_LENGTH or has_url_forbidden(url):
             return False
         try:
             parts = urlsplit(url)

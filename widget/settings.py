@@ -78,24 +78,33 @@ def _public_url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _int(name: str, value: str, low: int, high: int) -> int:
+# The numeric variables: name → (Settings field, lowest, highest, int or float).
+_NUMBERS: dict[str, tuple[str, float, float, type[int] | type[float]]] = {
+    "WIDGET_CACHE_TTL": ("cache_ttl", 0, 86400 * 7, int),
+    "WIDGET_CACHE_SIZE": ("cache_size", 1, 1_000_000, int),
+    "WIDGET_CACHE_BYTES": ("cache_bytes", 1024, 8 * 1024**3, int),
+    "WIDGET_RELOAD_SECONDS": ("reload_seconds", 0, 86400, float),
+    "WIDGET_SYNC_SECONDS": ("sync_seconds", 0, 86400, float),
+    "PORT": ("port", 1, 65535, int),
+}
+
+
+def _number(
+    name: str, value: str, low: float, high: float, parse: type[int] | type[float]
+) -> float:
+    """``value`` as an int or a float from ``low`` to ``high``; else an error naming ``name``."""
+    kind = "an integer" if parse is int else "a number"
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise SettingsError(f"{name}: expected an integer, got {value!r}") from None
+        raise SettingsError(f"{name}: expected {kind}, got {value!r}") from None
     if not low <= number <= high:
-        raise SettingsError(f"{name}: expected an integer between {low} and {high}")
+        raise SettingsError(f"{name}: expected {kind} between {low} and {high}")
     return number
 
 
-def _float(name: str, value: str, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingsError(f"{name}: expected a number, got {value!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{name}: expected a number between {low} and {high}")
-    return number
+def _flag(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
 
 
 def _now(value: str) -> datetime:
@@ -126,31 +135,17 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
                 "'*' or 'https://example.org'"
             )
         values["frame_ancestors"] = ancestors
-    if "WIDGET_CACHE_TTL" in env:
-        values["cache_ttl"] = _int("WIDGET_CACHE_TTL", env["WIDGET_CACHE_TTL"], 0, 86400 * 7)
-    if "WIDGET_CACHE_SIZE" in env:
-        values["cache_size"] = _int("WIDGET_CACHE_SIZE", env["WIDGET_CACHE_SIZE"], 1, 1_000_000)
-    if "WIDGET_CACHE_BYTES" in env:
-        values["cache_bytes"] = _int(
-            "WIDGET_CACHE_BYTES", env["WIDGET_CACHE_BYTES"], 1024, 8 * 1024**3
-        )
-    if "WIDGET_RELOAD_SECONDS" in env:
-        values["reload_seconds"] = _float(
-            "WIDGET_RELOAD_SECONDS", env["WIDGET_RELOAD_SECONDS"], 0, 86400
-        )
     if env.get("WIDGET_NOW"):
         values["now"] = _now(env["WIDGET_NOW"])
     if "WIDGET_LOG_CLIENT_IP" in env:
-        values["log_client_ip"] = env["WIDGET_LOG_CLIENT_IP"].lower() in ("1", "true", "yes")
-    if "WIDGET_SYNC_SECONDS" in env:
-        values["sync_seconds"] = _float("WIDGET_SYNC_SECONDS", env["WIDGET_SYNC_SECONDS"], 0, 86400)
+        values["log_client_ip"] = _flag(env["WIDGET_LOG_CLIENT_IP"])
     if env.get("WIDGET_STATE_DIR"):
         values["state_dir"] = Path(env["WIDGET_STATE_DIR"])
     if "WIDGET_SYNC_ALLOW_LOOPBACK" in env:
-        flag = env["WIDGET_SYNC_ALLOW_LOOPBACK"].lower()
-        values["sync_allow_loopback"] = flag in ("1", "true", "yes")
+        values["sync_allow_loopback"] = _flag(env["WIDGET_SYNC_ALLOW_LOOPBACK"])
     if "HOST" in env:
         values["host"] = env["HOST"]
-    if "PORT" in env:
-        values["port"] = _int("PORT", env["PORT"], 1, 65535)
+    for name, (field, low, high, parse) in _NUMBERS.items():
+        if name in env:
+            values[field] = _number(name, env[name], low, high, parse)
     return Settings(**values)  # type: ignore[arg-type]

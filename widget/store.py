@@ -34,7 +34,8 @@ from pydantic import ValidationError
 from widget.catalog import Catalog
 from widget.feeds.gazetteer import open_places, prefetch, with_coordinates
 from widget.languages import SUPPORTED_LANGUAGES
-from widget.model import SLUG_PATTERN, Event
+from widget.model import Event
+from widget.text import SLUG_PATTERN
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_EVENTS = 1000

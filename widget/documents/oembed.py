@@ -31,8 +31,9 @@ from starlette.datastructures import QueryParams
 
 from widget.documents.widget_height import AnyContent, estimate
 from widget.errors import BadRequest, FormatNotAvailable, NotFound
-from widget.model import MAX_URL_LENGTH, SLUG_PATTERN, Event
+from widget.model import MAX_URL_LENGTH, Event
 from widget.params import ViewOptions, parse_view, single
+from widget.text import SLUG_BODY, has_url_forbidden, xml_text
 
 PROVIDER_NAME = "PauseAI"
 MAX_DIMENSION = 10_000
@@ -45,12 +46,10 @@ CARD_HEIGHT = 630
 CARD_WIDTHS = (1200, 600, 300, 150, 75, 37, 18, 9, 4, 2, 1)
 
 _DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
-_EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_PATTERN[1:-1]})", re.ASCII)
+_EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_BODY})", re.ASCII)
 _UPCOMING_PATHS = ("/events", "/embed/upcoming")
 UPCOMING = "upcoming"
-_BLANK_OR_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\ufeff]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Format(StrEnum):
@@ -122,7 +121,7 @@ class OEmbedResponse(BaseModel):
         """
         root = ET.Element("oembed")
         for name, value in self.model_dump().items():
-            ET.SubElement(root, name).text = _NOT_XML.sub("\ufffd", str(value))
+            ET.SubElement(root, name).text = xml_text(str(value), "\ufffd")
         document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
         return document
 
@@ -177,7 +176,7 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
     expected = f"{public_url}/events/SLUG"
     if url is None or not url.strip():
         raise BadRequest(f"Missing url (expected a URL such as {expected}).", parameter="url")
-    if len(url) > MAX_URL_LENGTH or _BLANK_OR_CONTROL.search(url):
+    if len(url) > MAX_URL_LENGTH or has_url_forbidden(url):
         raise NotFound(
             "The url is too long or contains blanks or control characters.", parameter="url"
         )

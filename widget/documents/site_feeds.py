@@ -15,7 +15,6 @@ surrogates, U+FFFE/U+FFFF) are dropped from event texts before they are written.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import Event
+from widget.text import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -31,18 +31,12 @@ XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_ENTRIES = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def webcal(url: str) -> str:
     """The ``webcal://`` form of an http(s) URL: calendar apps subscribe to it."""
     scheme = urlsplit(url).scheme
     return "webcal://" + url[len(scheme) + 3 :]
-
-
-def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot hold."""
-    return _NOT_XML.sub("", text)
 
 
 def _stamp(moment: datetime) -> str:

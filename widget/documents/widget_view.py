@@ -22,9 +22,9 @@ Without JavaScript the stylesheet's default accent applies (``DEFAULT_PALETTE``)
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Literal
 from urllib.parse import quote
 
 from babel import dates as babel_dates
@@ -32,9 +32,11 @@ from babel import dates as babel_dates
 from widget.countries import country_name
 from widget.date_ranges import format_days
 from widget.languages import locale
-from widget.model import Event, Location, LocationStatus, MediaItem, MediaProvider, Status
+from widget.media_providers import PROVIDERS, MediaProvider, embed_url
+from widget.model import Event, Location, LocationStatus, MediaItem, Status
 from widget.params import ViewOptions
 from widget.platforms import Platform
+from widget.text import fold
 from widget.timing import Phase
 
 Day = date
@@ -123,6 +125,7 @@ class MediaView:
     dom_id: str
     provider: MediaProvider
     provider_name: str
+    kind: Literal["post", "video"]  # which words the facade uses
     url: str
     fallback: str | None
     fallback_language: str
@@ -272,12 +275,6 @@ DEFAULT_PALETTE = palette(DEFAULT_ACCENT)
 # --- locations ----------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """A sort key that ignores case and accents ('Île' sorts with 'I')."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def matches(location: Location, options: ViewOptions) -> bool:
     """Whether ``location`` passes the country/city filters (either one matching is enough)."""
     if not options.countries and not options.cities:
@@ -370,25 +367,18 @@ def group_locations(
             name="" if code == ONLINE_GROUP else country_name(code, language),
             # Named cities first, then the country's open city and online actions.
             cities=tuple(
-                sorted(cities, key=lambda city: (city.kind != "city", _fold(city.name or "")))
+                sorted(cities, key=lambda city: (city.kind != "city", fold(city.name or "")))
             ),
         )
         for code, cities in grouped.items()
     ]
     # Countries by name; online actions that name no country come last.
     return tuple(
-        sorted(countries, key=lambda country: (country.code == ONLINE_GROUP, _fold(country.name)))
+        sorted(countries, key=lambda country: (country.code == ONLINE_GROUP, fold(country.name)))
     )
 
 
 # --- media --------------------------------------------------------------------------
-
-_PROVIDER_NAMES = {MediaProvider.X: "X", MediaProvider.YOUTUBE: "YouTube"}
-_PRIVACY_URLS = {
-    MediaProvider.X: "https://x.com/en/privacy",
-    MediaProvider.YOUTUBE: "https://policies.google.com/privacy",
-}
-_SCRIPT_URLS = {MediaProvider.X: "https://platform.twitter.com/widgets.js"}
 
 
 def media_view(item: MediaItem, index: int, language: str) -> MediaView:
@@ -397,21 +387,18 @@ def media_view(item: MediaItem, index: int, language: str) -> MediaView:
     ``language`` is the event's default language, the one its fallback text is written in.
     """
     assert item.provider is not None  # the model derives it from the URL
-    youtube = item.youtube_id
+    provider = PROVIDERS[item.provider]
     return MediaView(
         dom_id=f"media-{index}",
         provider=item.provider,
-        provider_name=_PROVIDER_NAMES[item.provider],
+        provider_name=provider.name,
+        kind=provider.kind,
         url=item.url,
         fallback=item.fallback or None,
         fallback_language=language,
-        privacy_url=_PRIVACY_URLS[item.provider],
-        script_url=_SCRIPT_URLS.get(item.provider),
-        embed_url=(
-            f"https://www.youtube-nocookie.com/embed/{youtube}"
-            if item.provider is MediaProvider.YOUTUBE and youtube
-            else None
-        ),
+        privacy_url=provider.privacy_url,
+        script_url=provider.script_url,
+        embed_url=embed_url(item.provider, item.url),
     )
 
 

@@ -36,8 +36,9 @@ from widget.catalog import Catalog
 from widget.feeds.gazetteer import estimated
 from widget.feeds.parse import FeedEvent
 from widget.feeds.sources import Source
-from widget.model import Event, Location, LocationStatus, Organizer, Status, slugify
+from widget.model import Event, Location, LocationStatus, Organizer, Status
 from widget.sanitizer import plain_text
+from widget.text import slugify
 
 MAX_SUMMARY = 600
 _HOST_ALIASES = {"lu.ma": "luma.com"}

@@ -38,6 +38,7 @@ import recurring_ical_events
 from widget.feeds.errors import FeedFormatError
 from widget.feeds.gazetteer import locate
 from widget.model import check_timezone, check_url
+from widget.text import without_controls
 
 GRACE = timedelta(days=14)
 HORIZON = timedelta(days=366)
@@ -51,8 +52,6 @@ MAX_VENUE = 300
 MAX_DESCRIPTION = 20_000
 _ALLOWED_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _SUB_DAILY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-# Control characters (tabs and newlines kept), line/paragraph separators, bidi overrides.
-_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+")
 _MEETING_HOSTS = frozenset(
     {"zoom.us", "meet.google.com", "teams.microsoft.com", "meet.jit.si", "whereby.com"}
@@ -121,7 +120,7 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
     try:
         calendar = icalendar.Calendar.from_ical(body)
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise FeedFormatError(f"invalid iCalendar: {_clean(str(error))[:200]}") from None
+        raise FeedFormatError(f"invalid iCalendar: {without_controls(str(error))[:200]}") from None
     notes: list[str] = []
     bounded = _bounded(calendar, notes)
     # Only occurrences of a series carry their start in their id: a one-off event that
@@ -135,7 +134,9 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
     try:
         query = recurring_ical_events.of(bounded, skip_bad_series=True)
     except Exception as error:  # the library raises many kinds on bad rules and dates
-        raise FeedFormatError(f"invalid iCalendar dates: {_clean(str(error))[:200]}") from None
+        raise FeedFormatError(
+            f"invalid iCalendar dates: {without_controls(str(error))[:200]}"
+        ) from None
     events: dict[str, FeedEvent] = {}
     # A stretch at a time, earliest first: once MAX_OCCURRENCES events are in hand, the
     # rest of the window is never expanded. Every occurrence that starts before the end
@@ -146,13 +147,13 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
         try:
             occurrences = query.between(stretch, until)
         except Exception as error:  # the library raises many kinds on bad rules and dates
-            message = _clean(str(error))[:200]
+            message = without_controls(str(error))[:200]
             raise FeedFormatError(f"invalid iCalendar dates: {message}") from None
         for component in occurrences:
             try:
                 event = _event(component, country_hint, series)
             except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as error:
-                uid = _clean(str(component.get("UID", "?")))[:80]
+                uid = without_controls(str(component.get("UID", "?")))[:80]
                 note = f"event {uid}: skipped ({error})"
                 if note not in notes:  # an event may be in two stretches
                     notes.append(note)
@@ -165,7 +166,9 @@ def parse_feed(body: bytes, now: datetime, country_hint: str | None = None) -> P
         notes.append(f"more than {MAX_OCCURRENCES} events in the window: kept the first ones")
         ordered = ordered[:MAX_OCCURRENCES]
     name = calendar.get("X-WR-CALNAME")
-    return ParsedFeed(tuple(ordered), _clean(str(name))[:MAX_TITLE] if name else None, tuple(notes))
+    return ParsedFeed(
+        tuple(ordered), without_controls(str(name))[:MAX_TITLE] if name else None, tuple(notes)
+    )
 
 
 def _count_rdates(body: bytes) -> None:
@@ -186,7 +189,7 @@ def _count_rdates(body: bytes) -> None:
             values = line.count(b",") + 1  # a comma in a parameter only counts one more
             in_component, total = in_component + values, total + values
             if in_component > MAX_RDATES:
-                shown = _clean(uid.decode("utf-8", "replace")).strip()[:80]
+                shown = without_controls(uid.decode("utf-8", "replace")).strip()[:80]
                 raise FeedFormatError(
                     f"{kind} {shown}: too many RDATE values (more than {MAX_RDATES})"
                 )
@@ -209,7 +212,7 @@ def _bounded(calendar: icalendar.Calendar, notes: list[str]) -> icalendar.Calend
     series = 0
     for component in calendar.subcomponents:
         if component.name == "VEVENT" and ("RRULE" in component or "RDATE" in component):
-            uid = _clean(str(component.get("UID", "?")))[:80]
+            uid = without_controls(str(component.get("UID", "?")))[:80]
             if "RRULE" in component:
                 value: Any = component["RRULE"]
                 rule: Any = value[0] if isinstance(value, list) else value
@@ -232,17 +235,17 @@ def _bounded(calendar: icalendar.Calendar, notes: list[str]) -> icalendar.Calend
 
 def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEvent | None:
     raw_uid = str(component.get("UID", ""))
-    uid = _clean(raw_uid).strip()
+    uid = without_controls(raw_uid).strip()
     if not uid or "DTSTART" not in component:
         return None
     recurrence = component.get("RECURRENCE-ID")
     if recurrence is not None and raw_uid in series:
         uid = f"{uid}/{_instant(recurrence.dt)}"
-    location = _clean(str(component.get("LOCATION", ""))).strip()
+    location = without_controls(str(component.get("LOCATION", ""))).strip()
     location_url = _web_url(location)
     geo = _geo(component.get("GEO"))
     place = locate(None if location_url else location, geo, country_hint)
-    description = _clean(str(component.get("DESCRIPTION", ""))).strip()[:MAX_DESCRIPTION]
+    description = without_controls(str(component.get("DESCRIPTION", ""))).strip()[:MAX_DESCRIPTION]
     own_url = _web_url(str(component.get("URL", "")).strip())
     first_in_text = next(filter(None, map(_web_url, _URL_IN_TEXT.findall(description))), None)
     origin: UrlOrigin | None = None
@@ -271,7 +274,7 @@ def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEv
     venue = location if location and not location_url and location != place.city else None
     return FeedEvent(
         uid=uid[:300],
-        title=" ".join(_clean(str(component.get("SUMMARY", ""))).split())[:MAX_TITLE],
+        title=" ".join(without_controls(str(component.get("SUMMARY", ""))).split())[:MAX_TITLE],
         description=description,
         url=own_url or location_url or first_in_text,
         url_origin=origin,
@@ -288,10 +291,6 @@ def _event(component: Any, country_hint: str | None, series: set[str]) -> FeedEv
         cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
         online=online,
     )
-
-
-def _clean(text: str) -> str:
-    return _TEXT_CONTROL.sub(" ", text)
 
 
 def _web_url(text: str) -> str | None:
@@ -361,6 +360,6 @@ def _instant(value: date | datetime) -> str:
 def _categories(value: Any) -> Iterable[str]:
     for item in value if isinstance(value, list) else [value] if value is not None else []:
         for category in getattr(item, "cats", [item]):
-            text = " ".join(_clean(str(category)).split())[:100]
+            text = " ".join(without_controls(str(category)).split())[:100]
             if text:
                 yield text

@@ -24,7 +24,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, model_validator
 
 from widget.localized_names import fold
-from widget.model import Country, Language, Organizer, ShortText, Strict, Url, slugify
+from widget.model import Country, Language, Organizer, ShortText, Strict, Url
 from widget.store import (
     SOURCES_FILE,
     Problem,
@@ -33,6 +33,7 @@ from widget.store import (
     _parse_yaml,
     _read_text,
 )
+from widget.text import slugify
 
 MAX_SOURCES = 50
 Keyword = Annotated[str, Field(min_length=1, max_length=100)]

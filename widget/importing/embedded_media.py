@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 from typing import Any
 
-_STATUS = re.compile(
-    r"^https?://(?:www\.|mobile\.)?((?:twitter|x)\.com)/(\w{1,15})/status/(\d+)", re.I
-)
-_YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,20})")
+from widget.media_providers import player_video_id, video_url, x_post
+
 MAX_FALLBACK = 1000
 
 
@@ -37,9 +34,9 @@ class MediaScanner(HTMLParser):
         elif self._depth and tag in ("br", "p"):
             self._text.append("\n")
         elif tag == "iframe":
-            match = _YOUTUBE_EMBED.match(values.get("src", ""))
-            if match:
-                item = {"url": f"https://www.youtube.com/watch?v={match.group(1)}"}
+            video = player_video_id(values.get("src", ""))
+            if video:
+                item = {"url": video_url(video)}
                 if values.get("title"):
                     item["fallback"] = values["title"][:MAX_FALLBACK]
                 self.found.append((line, item, ""))
@@ -57,15 +54,15 @@ class MediaScanner(HTMLParser):
             self._text.append(data)
 
     def _finish_post(self) -> None:
-        statuses = [m for m in map(_STATUS.match, self._links) if m]
-        if not statuses:
+        posts = [post for post in map(x_post, self._links) if post]
+        if not posts:
             self.found.append((self._line, None, "X post without a link to its status URL"))
             return
-        host, user, status = statuses[-1].groups()
+        host, user, status, _ = posts[-1]
         text = " ".join("".join(self._text).split())
         if len(text) > MAX_FALLBACK:
             text = text[: MAX_FALLBACK - 1].rstrip() + "…"
-        item: dict[str, Any] = {"url": f"https://{host.lower()}/{user}/status/{status}"}
+        item: dict[str, Any] = {"url": f"https://{host}/{user}/status/{status}"}
         if text:
             item["fallback"] = text
         self.found.append((self._line, item, ""))

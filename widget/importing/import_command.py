@@ -17,10 +17,11 @@ from widget.importing.importer import (
     parse_page,
     render_files,
 )
-from widget.languages import SUPPORTED_LANGUAGES
+from widget.languages import SUPPORTED_LANGUAGES, language_for_tag
 from widget.localized_names import language_from_filename
 from widget.model import check_url
 from widget.store import EVENT_FILE, Problem, load_event
+from widget.text import MAX_SLUG_LENGTH, is_slug
 
 # What a NAME.LANG.md suffix looks like ('nl', 'pt-BR'): another dot in a name is no language.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
@@ -140,10 +141,9 @@ def _options(
         check_url(args.base_url)
     except ValueError as error:
         errors.append(f"--base-url: {error}")
-    by_folded = {language.casefold(): language for language in SUPPORTED_LANGUAGES}
     suffix = args.page.name.split(".")[-2] if args.page.name.count(".") >= 2 else None
     if args.lang:
-        language = by_folded.get(args.lang.casefold())
+        language = language_for_tag(args.lang)
     elif suffix is None or not _LANGUAGE_TAG.fullmatch(suffix):
         language = "en"  # PauseAI's originals are English: 2024-november.md
         notes.append(f"{args.page}: language: en (no .LANG.md suffix; pass --lang to change)")
@@ -164,8 +164,10 @@ def _options(
             when = date.fromisoformat(args.date)
         except ValueError:
             errors.append(f"--date {args.date!r}: expected YYYY-MM-DD (or YYYY)")
-    if args.slug and not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", args.slug):
-        errors.append(f"--slug {args.slug!r}: lower-case letters, digits and '-', at most 80")
+    if args.slug and not is_slug(args.slug):
+        errors.append(
+            f"--slug {args.slug!r}: lower-case letters, digits and '-', at most {MAX_SLUG_LENGTH}"
+        )
     return language or "en", when, year, errors
 
 

@@ -35,8 +35,8 @@ from widget.importing.page_dates import find_span, find_year, front_matter_date,
 from widget.importing.page_places import is_cancelled
 from widget.importing.page_reader import PageProblem, PageReader, resolve
 from widget.localized_names import FILLER, calendar, fold
-from widget.model import slugify
 from widget.store import EVENT_FILE
+from widget.text import slugify
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -13,11 +13,11 @@ silently one day.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from widget.localized_names import FILLER, calendar
+from widget.text import DASHES, fold
 
 # Words that join the two ends of a range, in the supported languages ("and" too: "the
 # 10th and 11th of February" is a two-day event).
@@ -48,8 +48,7 @@ _RANGE_WORDS = frozenset(
         "ate",
     ]
 )
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014"
-_TOKEN = re.compile(rf"\d+|[^\W\d_]+(?:/[^\W\d_]+)?|[{_DASHES}]")
+_TOKEN = re.compile(rf"\d+|[^\W\d_]+(?:/[^\W\d_]+)?|[{DASHES}]")
 _ORDINAL = re.compile(r"^(st|nd|rd|th|e|er|eme|de|ste|o|a|º|°)$")
 _YEAR = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -58,7 +57,7 @@ _TIME = re.compile(
     r"(a\.?\s?m\.?|p\.?\s?m\.?|uur|uhr|u\b|h\b|hs\b)?(?!\d|\.\d)",
     re.I,
 )
-_TIME_JOIN = re.compile(rf"^\s*(?:[{_DASHES}]|to|tot|bis|until|till|à|a|al|til|till|até)\s*$", re.I)
+_TIME_JOIN = re.compile(rf"^\s*(?:[{DASHES}]|to|tot|bis|until|till|à|a|al|til|till|até)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -74,18 +73,13 @@ class Span:
     end_year: int | None = None
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _tokens(text: str, language: str, years: dict[int, int] | None = None) -> list[tuple[str, int]]:
     """('day', n), ('month', n) and ('range', 0) tokens; years, fillers and other words
     become ('word', 0) only where they separate a day from a month for good. A year is no
     token: ``years`` maps the index of the token it follows to it."""
     months, weekdays = calendar(language)
     found: list[tuple[str, int]] = []
-    words = _TOKEN.findall(_plain(text))
+    words = _TOKEN.findall(fold(text))
     for index, word in enumerate(words):
         if word.isdigit():
             if len(word) <= 2 and 1 <= int(word) <= 31:
@@ -96,7 +90,7 @@ def _tokens(text: str, language: str, years: dict[int, int] | None = None) -> li
                 years.setdefault(len(found) - 1, int(word))
         elif word in months:
             found.append(("month", months[word]))
-        elif word[0] in _DASHES or word in _RANGE_WORDS:
+        elif word[0] in DASHES or word in _RANGE_WORDS:
             found.append(("range", 0))
         elif (
             (_ORDINAL.match(word) and index and words[index - 1].isdigit())

@@ -22,7 +22,7 @@ from widget.feeds.gazetteer import gazetteer  # built on first use
 from widget.importing.page_dates import Span, resolve_span
 from widget.importing.page_places import Flat, Place, is_cancelled
 from widget.localized_names import fold, guess_timezone
-from widget.model import slugify
+from widget.text import slugify
 
 Level = Literal["error", "warning", "note"]
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

@@ -17,7 +17,6 @@ D.C.``, ``Washington DC`` and ``Washington, DC`` are all Washington, US.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -25,6 +24,7 @@ from markdown_it.token import Token
 from widget.countries import country_candidates, region_country
 from widget.feeds.gazetteer import gazetteer  # built on first use
 from widget.localized_names import city_country, english_city, fold
+from widget.text import fold as fold_text
 
 # Markers, matched on folded text (lower case, no accents, no dots), in our languages.
 _TBA = re.compile(
@@ -213,22 +213,14 @@ def flatten(inline: Token) -> Flat:
     return Flat("".join(text), tuple(links), tuple(bold))
 
 
-_LETTERS = str.maketrans({"ð": "d", "þ": "th", "æ": "ae", "ø": "o", "œ": "oe", "ß": "ss"})
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def is_tba(text: str) -> bool:
     """True when ``text`` says the details are still to come ('t.b.a.', 'volgt', 'à venir')."""
-    return bool(_TBA.search(_plain(text).replace(".", "")))
+    return bool(_TBA.search(fold_text(text, transliterate=True).replace(".", "")))
 
 
 def is_cancelled(text: str) -> bool:
     """True when ``text`` says the location is cancelled ('afgelast', 'abgesagt' …)."""
-    return bool(_CANCELLED.search(_plain(text)))
+    return bool(_CANCELLED.search(fold_text(text, transliterate=True)))
 
 
 def is_map_link(url: str) -> bool:
@@ -238,7 +230,7 @@ def is_map_link(url: str) -> bool:
 
 def is_organize_call(text: str) -> bool:
     """True for an 'Organize in your area!' or 'Your country here?' line."""
-    return bool(_ORGANIZE.search(_plain(text)))
+    return bool(_ORGANIZE.search(fold_text(text, transliterate=True)))
 
 
 def label_line(text: str) -> tuple[str, str] | None:

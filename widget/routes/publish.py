@@ -11,8 +11,6 @@ one value each; for the upcoming events, every country and city of any of them),
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -46,7 +44,7 @@ from widget.documents.world_map import map_of
 from widget.errors import BadRequest
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-from widget.model import SLUG_PATTERN, Event
+from widget.model import Event
 from widget.params import (
     LAYOUTS,
     MAX_LIMIT,
@@ -65,12 +63,12 @@ from widget.params import (
 )
 from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
+from widget.text import fold, is_slug
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
 
 CONSENT_MODES = ("auto", "click")
 UPCOMING = "upcoming"
 SNIPPET_WIDTH = 600
-_EVENT = re.compile(SLUG_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _list(params: QueryParams, name: str) -> str | None:
 def parse_choices(params: QueryParams) -> Choices:
     """The builder form's fields; empty fields mean the default, malformed ones a 400."""
     slug = single(params, "event") or NEXT
-    if slug != NEXT and not _EVENT.match(slug):
+    if slug != NEXT and not is_slug(slug):
         raise BadRequest(
             "Invalid event (expected an event slug, 'next' or 'upcoming').", parameter="event"
         )
@@ -118,12 +116,6 @@ def parse_choices(params: QueryParams) -> Choices:
         ),
         consent=consent,
     )
-
-
-def fold(text: str) -> str:
-    """A sort key that ignores case and accents ('São Paulo' sorts with 'Sao')."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _with_query(url: str, query: str) -> str:
