@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from widget.resources import STATIC_DIR
+from widget.urls import Urls
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024
 _TEXT_TYPES = ("text/", "application/javascript", "image/svg+xml", "application/json")
@@ -83,7 +84,7 @@ class Assets:
 
     def url_path(self, name: str) -> str:
         """The hashed path of an asset, e.g. '/static/widget.3f2a9c1b.js'."""
-        return f"/static/{self._by_name[name].hashed_name}"
+        return Urls.static_path(self._by_name[name].hashed_name)
 
     def lookup(self, path: str) -> tuple[Asset, bool] | None:
         """The asset at a request path under /static/, and whether the name was hashed."""

@@ -37,6 +37,7 @@ class Provider:
     sources: Mapping[str, tuple[str, ...]]  # CSP directive → what loads after consent
     script_url: str | None = None  # the provider's script that turns a link into the post
     embed_origin: str | None = None  # where the player frame loads from
+    player_url: str | None = None  # the player frame's URL for a video id: PREFIX + id
 
 
 _X_PLATFORM = "https://platform.twitter.com"
@@ -64,6 +65,7 @@ PROVIDERS: dict[MediaProvider, Provider] = {
         privacy_url="https://policies.google.com/privacy",
         sources={"frame-src": (_YOUTUBE_PLAYER,)},
         embed_origin=_YOUTUBE_PLAYER,
+        player_url="https://www.youtube-nocookie.com/embed/",
     ),
 }
 
@@ -161,6 +163,6 @@ def video_url(video: str) -> str:
 def embed_url(provider: MediaProvider, url: str) -> str | None:
     """The player frame that shows ``url`` after consent (None: the provider's script
     turns a link into the post instead)."""
-    origin = PROVIDERS[provider].embed_origin
+    player = PROVIDERS[provider].player_url
     video = video_id(url) if provider is MediaProvider.YOUTUBE else None
-    return f"{origin}/embed/{video}" if origin and video else None
+    return player + video if player and video else None

@@ -2,8 +2,9 @@
 
 Templates call ``inline_style('widget.css')`` / ``inline_script('x.js')`` to inline a
 static file; each call records the file's sha256 so the rendered page's CSP allows exactly
-those blocks. ``static_url('x.js')`` gives an asset's content-hashed URL. Autoescape is
-on; the only filter that returns markup from data is ``markdown`` (the sanitizer).
+those blocks. ``static_url('x.js')`` gives an asset's content-hashed URL, and ``urls`` (a
+``widget.urls.Urls``) every other public URL. Autoescape is on; the only filter that
+returns markup from data is ``markdown`` (the sanitizer).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from widget.i18n import translations
 from widget.languages import SUPPORTED_LANGUAGES, autonym, locale
 from widget.media_providers import MediaProvider
 from widget.resources import TEMPLATES_DIR
+from widget.urls import Urls
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Renderer:
 
     def __init__(self, assets: Assets, public_url: str, templates_dir: Any = TEMPLATES_DIR) -> None:
         self.assets = assets
-        self.public_url = public_url
+        self.urls = Urls(public_url)
         loader = jinja2.FileSystemLoader(str(templates_dir))
         self._environments: dict[str, jinja2.Environment] = {}
         for language in SUPPORTED_LANGUAGES:
@@ -68,7 +70,7 @@ class Renderer:
                 static_url=self.static_url,
                 inline_style=self.inline_style,
                 inline_script=self.inline_script,
-                public_url=public_url,
+                urls=self.urls,
                 language=language,
                 languages=SUPPORTED_LANGUAGES,
                 autonym=autonym,
@@ -81,7 +83,7 @@ class Renderer:
 
     def static_url(self, name: str) -> str:
         """Absolute URL of an asset under its content-hashed name."""
-        return f"{self.public_url}{self.assets.url_path(name)}"
+        return self.urls.static(self.assets[name].hashed_name)
 
     def inline_style(self, name: str) -> Markup:
         """A static stylesheet as an inline <style> block, allowed by its hash."""

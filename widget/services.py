@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from starlette.requests import Request
 
@@ -17,6 +18,7 @@ from widget.reloader import DataSource
 from widget.render_pool import Renders
 from widget.rendering import Renderer
 from widget.settings import Settings
+from widget.urls import Urls
 
 
 @dataclass
@@ -38,9 +40,11 @@ class Services:
         """The current time (fixed by WIDGET_NOW for previews and tests)."""
         return self.clock()
 
-    def url(self, path: str) -> str:
-        """An absolute URL on the configured public URL (never from request headers)."""
-        return f"{self.settings.public_url}{path}"
+    @cached_property
+    def urls(self) -> Urls:
+        """The builder of every public URL, on the configured public URL (never on a
+        request's headers)."""
+        return Urls(self.settings.public_url)
 
 
 def system_clock() -> datetime:

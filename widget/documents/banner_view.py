@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from widget.documents.widget_view import CityView, Palette, WidgetView, palette
 from widget.model import Event
 from widget.params import ViewOptions
+from widget.urls import Urls
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def build_banner(
         view=view,
         candidates=candidates(event, view) if event is not None and view is not None else (),
         organize_link=organize_link if view is None else view.organize_link,
-        publish_url=f"{public_url}/",
+        publish_url=Urls(public_url).publish(),
     )
 
 

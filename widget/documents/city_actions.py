@@ -30,6 +30,7 @@ from widget.documents.location_span import location_span
 from widget.documents.world_map import ID_PREFIX
 from widget.model import Event, Location, LocationStatus
 from widget.places import place_name
+from widget.urls import Urls
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
@@ -164,7 +165,7 @@ def city_actions(
     share_url = f"{page_url}#{ID_PREFIX}{location.id}"
     days = format_days(first, last, "long", language)
     return CityActions(
-        ics=f"{public_url}/events/{quote(event.slug)}.ics?{calendar_query}",
+        ics=Urls(public_url).event_calendar(event.slug, calendar_query),
         google=GOOGLE
         + "?"
         + _query(

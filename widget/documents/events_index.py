@@ -19,12 +19,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import quote, urlencode
 
 from widget.catalog import Catalog
 from widget.i18n import translations
 from widget.model import Event, LocationStatus, Status
 from widget.timing import Phase, event_phase
+from widget.urls import Urls
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -157,8 +157,7 @@ def page_count(total: int) -> int:
 
 def event_url(public_url: str, slug: str, language: str | None) -> str:
     """The event's page, in ``language`` when one was asked for."""
-    page = f"{public_url}/events/{quote(slug)}"
-    return f"{page}?{urlencode({'lang': language})}" if language else page
+    return Urls(public_url).event(slug, {"lang": language} if language else "")
 
 
 def counts_text(entry: IndexEntry, language: str) -> str:

@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import jinja2
 from pydantic import BaseModel, ConfigDict, PositiveInt
@@ -34,6 +34,7 @@ from widget.errors import BadRequest, FormatNotAvailable, NotFound
 from widget.model import MAX_URL_LENGTH, Event
 from widget.params import ViewOptions, parse_view, single
 from widget.text import SLUG_BODY, has_url_forbidden, xml_text
+from widget.urls import Query, Urls
 
 PROVIDER_NAME = "PauseAI"
 MAX_DIMENSION = 10_000
@@ -68,15 +69,13 @@ class EmbedTarget:
     options: ViewOptions
     upcoming: bool = False
 
-    @property
-    def embed_path(self) -> str:
-        """The widget's path for this target."""
-        return f"/embed/{UPCOMING}" if self.upcoming else f"/embed/{self.slug}"
+    def embed_url(self, urls: Urls, query: Query = "") -> str:
+        """The widget's URL for this target."""
+        return urls.embed(UPCOMING if self.upcoming else self.slug, query)
 
-    @property
-    def page_path(self) -> str:
-        """The canonical page's path for this target."""
-        return "/events" if self.upcoming else f"/events/{self.slug}"
+    def page_url(self, urls: Urls, query: Query = "") -> str:
+        """The canonical page's URL for this target."""
+        return urls.events(query) if self.upcoming else urls.event(self.slug, query)
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,8 @@ def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int | N
 
 def parse_url(url: str | None, public_url: str) -> EmbedTarget:
     """The event and view named by an embeddable URL on ``public_url``, else NotFound."""
-    expected = f"{public_url}/events/SLUG"
+    urls = Urls(public_url)
+    expected = urls.event("SLUG")
     if url is None or not url.strip():
         raise BadRequest(f"Missing url (expected a URL such as {expected}).", parameter="url")
     if len(url) > MAX_URL_LENGTH or has_url_forbidden(url):
@@ -203,7 +203,7 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
     if match is None and not upcoming:
         raise NotFound(
             f"The url is not an event page or widget (expected {expected}, "
-            f"{public_url}/embed/SLUG or {public_url}/events).",
+            f"{urls.embed('SLUG')} or {urls.events()}).",
             parameter="url",
         )
     try:
@@ -279,10 +279,6 @@ def embed_html(
     ).strip()
 
 
-def _with_query(url: str, query: str) -> str:
-    return f"{url}?{query}" if query else url
-
-
 def build_response(
     event: Event,
     request: OEmbedRequest,
@@ -304,21 +300,22 @@ def build_response(
     thumb_query: list[tuple[str, str]] = [("lang", language)]
     if thumb_width != CARD_WIDTH:
         thumb_query.append(("w", str(thumb_width)))
-    page_query = urlencode([("lang", options.lang)]) if options.lang else ""
+    page_query = [("lang", options.lang)] if options.lang else ()
+    urls = Urls(public_url)
     return OEmbedResponse(
         title=title,
         author_name=event.organizer.name,
         author_url=event.organizer.url,
-        provider_url=f"{public_url}/",
+        provider_url=urls.publish(),
         cache_age=cache_age,
-        thumbnail_url=f"{public_url}/events/{event.slug}.png?{urlencode(thumb_query)}",
+        thumbnail_url=urls.event_card(event.slug, thumb_query),
         thumbnail_width=thumb_width,
         thumbnail_height=card_height(thumb_width),
         html=embed_html(
             environment,
             title=title,
-            page_url=_with_query(f"{public_url}{target.page_path}", page_query),
-            embed_url=_with_query(f"{public_url}{target.embed_path}", options.query()),
+            page_url=target.page_url(urls, page_query),
+            embed_url=target.embed_url(urls, options.query()),
             width=width,
             height=height,
         ),

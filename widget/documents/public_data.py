@@ -15,30 +15,28 @@ location also keeps the one-link fields of the first version of this document:
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from widget.documents.widget_view import go_url
 from widget.model import Event, LocationStatus
+from widget.urls import Urls
 
 
 def public_event(event: Event, public_url: str) -> dict[str, Any]:
     """The JSON-ready public document of ``event``."""
     document = event.model_dump(mode="json")
-    page = f"{public_url}/events/{event.slug}"
+    urls = Urls(public_url)
+    page = urls.event(event.slug)
     document["links"] = {
         "page": page,
-        "embed": f"{public_url}/embed/{event.slug}",
-        "ics": f"{page}.ics",
-        "json": f"{page}.json",
-        "oembed": f"{public_url}/oembed?url={quote(page, safe='')}",
+        "embed": urls.embed(event.slug),
+        "ics": urls.event_calendar(event.slug),
+        "json": urls.event_json(event.slug),
+        "oembed": urls.oembed(page),
     }
     for location, facts in zip(event.locations, document["locations"], strict=True):
         # /go/ answers only for a location that is not cancelled: advertise nothing else.
         redirects = location.status is not LocationStatus.CANCELLED
         for number, link in enumerate(facts["links"], 1):
-            link["redirect"] = (
-                go_url(public_url, event.slug, location.id, number) if redirects else None
-            )
+            link["redirect"] = urls.go(event.slug, location.id, number) if redirects else None
         first = facts["links"][0] if facts["links"] else None
         facts["signup_url"] = first["url"] if first else None
         facts["platform"] = first["platform"] if first else None

@@ -19,11 +19,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, urlencode, urlsplit
 
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import Event
 from widget.text import xml_text
+from widget.urls import Urls, with_query
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -31,12 +31,6 @@ XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_ENTRIES = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def webcal(url: str) -> str:
-    """The ``webcal://`` form of an http(s) URL: calendar apps subscribe to it."""
-    scheme = urlsplit(url).scheme
-    return "webcal://" + url[len(scheme) + 3 :]
 
 
 def _stamp(moment: datetime) -> str:
@@ -121,24 +115,28 @@ def sitemap(events: Iterable[Event], public_url: str) -> bytes:
     ET.register_namespace("xhtml", XHTML)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
 
+    urls = Urls(public_url)
+
     def page(location: str, languages: Iterable[str]) -> None:
         url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = location
         codes = list(languages)
         if len(codes) > 1:
-            pairs = [(code, f"{location}?{urlencode({'lang': code})}") for code in codes]
+            # A language variant is the page with ``lang=`` (what its route reads).
+            pairs = [(code, with_query(location, {"lang": code})) for code in codes]
             _alternates(url, [*pairs, ("x-default", location)])
 
-    page(f"{public_url}/", ())
-    page(f"{public_url}/events", SUPPORTED_LANGUAGES)
+    page(urls.publish(), ())
+    page(urls.events(), SUPPORTED_LANGUAGES)
     for event in events:
-        page(f"{public_url}/events/{quote(event.slug)}", sorted(event.texts))
+        page(urls.event(event.slug), sorted(event.texts))
     result: bytes = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
     return result
 
 
 def robots_txt(public_url: str) -> bytes:
     """Everything may be crawled but the counted signup redirects; the sitemap's URL."""
+    urls = Urls(public_url)
     return (
-        f"User-agent: *\nAllow: /\nDisallow: /go/\nSitemap: {public_url}/sitemap.xml\n"
+        f"User-agent: *\nAllow: /\nDisallow: {urls.go_prefix()}\nSitemap: {urls.sitemap()}\n"
     ).encode()

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
 from threading import Lock
-from urllib.parse import quote
 
 from widget.catalog import Catalog
 from widget.documents.banner_view import BannerView, build_banner
@@ -38,12 +37,12 @@ from widget.documents.widget_view import (
     Palette,
     WidgetView,
     build_view,
-    organize_go_url,
     palette,
 )
 from widget.model import Event, Status
 from widget.params import MAX_LIMIT, ViewOptions
 from widget.timing import event_phase, location_phases, phase_changes
+from widget.urls import Urls
 
 MAX_CITIES = 12  # cities shown per event; the rest are one link away, on its page
 
@@ -152,7 +151,7 @@ def organize_fallback(catalog: Catalog, public_url: str) -> str | None:
     """The counted "organize one" link of the most recent event that has one."""
     for event in reversed(catalog.events):
         if event.organize_url is not None:
-            return organize_go_url(public_url, event.slug)
+            return Urls(public_url).organize(event.slug)
     return None
 
 
@@ -169,7 +168,7 @@ def build_item(
         view=view,
         cities=flat[:MAX_CITIES],
         more=max(0, len(flat) - MAX_CITIES),
-        page_url=f"{public_url}/events/{quote(event.slug)}?{query}",
+        page_url=Urls(public_url).event(event.slug, query),
     )
 
 
@@ -184,15 +183,15 @@ def build_upcoming(
     organize = next((item.view.organize_link for item in items if item.view.organize_link), None)
     if not items:
         organize = organize_fallback(catalog, public_url)
-    query = ViewOptions(lang=language).query()
+    urls = Urls(public_url)
     return UpcomingView(
         language=language,
         theme=options.theme,
         accent=palette(options.accent) if options.accent else None,
         items=items,
         filtered=bool(options.countries or options.cities),
-        canonical_url=f"{public_url}/events?{query}",
-        publish_url=f"{public_url}/",
+        canonical_url=urls.events(ViewOptions(lang=language).query()),
+        publish_url=urls.publish(),
         organize_link=organize,
     )
 

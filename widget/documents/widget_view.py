@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Literal
-from urllib.parse import quote
 
 from babel import dates as babel_dates
 
@@ -38,6 +37,7 @@ from widget.params import ViewOptions
 from widget.platforms import Platform
 from widget.text import fold
 from widget.timing import Phase
+from widget.urls import Urls
 
 Day = date
 DEFAULT_ACCENT = "#ff9416"  # PauseAI orange
@@ -198,7 +198,8 @@ class WidgetView:
         be followed), never the target itself."""
         if self.organize_url is None or not self.signups_open:
             return None
-        return organize_go_url(self.publish_url.removesuffix("/"), self.slug)
+        # The publish page is the public URL's root: its URL is the base of every other.
+        return Urls(self.publish_url).organize(self.slug)
 
     @property
     def located(self) -> bool:
@@ -301,13 +302,7 @@ def _time_text(event: Event, location: Location, language: str) -> str | None:
 def go_url(public_url: str, slug: str, location_id: str, number: int = 1) -> str:
     """The counted redirect URL for one location's link (the first, the signup link, by
     default; further links by their number from 2 on)."""
-    url = f"{public_url}/go/{quote(slug)}/{quote(location_id)}"
-    return url if number == 1 else f"{url}/{number}"
-
-
-def organize_go_url(public_url: str, slug: str) -> str:
-    """The counted redirect URL of an event's "organize one near you" link."""
-    return f"{public_url}/go/{quote(slug)}"
+    return Urls(public_url).go(slug, location_id, number)
 
 
 ONLINE_GROUP = "online"  # the group of online locations that name no country
@@ -332,6 +327,7 @@ def group_locations(
         (dict(text.cities) for code, text in event.texts.items() if code == language), {}
     )
     grouped: dict[str, list[CityView]] = {}
+    urls = Urls(public_url)
     # ``phases`` is empty when no location has days of its own: then none is over alone.
     pairs = zip(event.locations, phases, strict=False)
     over = {location.id for location, when in pairs if when is Phase.PAST}
@@ -347,7 +343,7 @@ def group_locations(
                 links=tuple(
                     LinkView(
                         link.platform or Platform.WEBSITE,
-                        go_url(public_url, event.slug, location.id, number),
+                        urls.go(event.slug, location.id, number),
                     )
                     for number, link in enumerate(location.links, 1)
                 ),
@@ -417,7 +413,7 @@ def build_view(
     event whose locations have days of their own, at each location's ``location_phases``)."""
     text_language, text = event.text(language)
     countries = group_locations(event, options, language, public_url, location_phases)
-    canonical_query = ViewOptions(lang=language).query()
+    urls = Urls(public_url)
     return WidgetView(
         slug=event.slug,
         language=language,
@@ -439,8 +435,8 @@ def build_view(
             media_view(item, index, event.default_language)
             for index, item in enumerate(event.media, 1)
         ),
-        canonical_url=f"{public_url}/events/{quote(event.slug)}?{canonical_query}",
-        publish_url=f"{public_url}/",
+        canonical_url=urls.event(event.slug, ViewOptions(lang=language).query()),
+        publish_url=urls.publish(),
         organize_url=event.organize_url,
         location_phases=location_phases,
         geolocation=options.geolocation,

@@ -39,7 +39,7 @@ async def event_calendar(request: Request) -> Response:
             locations,
             language=language,
             host=state.settings.public_host,
-            page_url=state.url(f"/events/{event.slug}"),
+            page_url=state.urls.event(event.slug),
             description=plain_text(text.summary or text.body),
         )
         return CachedBody.build(

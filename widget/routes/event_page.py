@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from babel.core import get_global
 from starlette.requests import Request
@@ -19,7 +18,6 @@ from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.documents.city_actions import CityActions, city_actions, event_share
-from widget.documents.site_feeds import webcal
 from widget.documents.structured_data import event_graph, script_json
 from widget.documents.widget_view import WidgetView, build_view
 from widget.documents.world_map import map_of
@@ -36,6 +34,7 @@ from widget.timing import (
     event_phase,
     location_phases,
 )
+from widget.urls import Urls
 
 MAX_DESCRIPTION = 300
 
@@ -48,12 +47,6 @@ def og_locale(language: str) -> str:
     likely: str = get_global("likely_subtags").get(name, name)
     parts = likely.split("_")
     return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else name
-
-
-def oembed_links(public_url: str, page_url: str) -> tuple[str, str]:
-    """The JSON and XML oEmbed endpoint URLs for ``page_url``."""
-    base = f"{public_url}/oembed?url={quote(page_url, safe='')}"
-    return f"{base}&format=json", f"{base}&format=xml"
 
 
 def link_header(json_url: str, xml_url: str) -> str:
@@ -108,15 +101,16 @@ def page_context(
     options = ViewOptions(lang=language, theme=theme)
     view = build_view(event, options, language, phase, public_url, location_phases)
     text = event.text(language)[1]
-    page = f"{public_url}/events/{event.slug}"
+    urls = Urls(public_url)
+    page = urls.event(event.slug)
+    in_language = {"lang": language}
     requested = ViewOptions(lang=language if explicit_lang else None, theme=theme).query()
-    oembed_target = f"{public_url}/events/{requested_slug}" + (f"?{requested}" if requested else "")
-    oembed_json, oembed_xml = oembed_links(public_url, oembed_target)
-    image_url = f"{page}.png?{urlencode({'lang': language})}"
+    oembed_json, oembed_xml = urls.oembed_links(urls.event(requested_slug, requested))
+    image_url = urls.event_card(event.slug, in_language)
     description = description_of(text.summary, text.body)
     languages = sorted(event.texts)
-    alternates = [(code, f"{page}?{urlencode({'lang': code})}") for code in languages]
-    shared_url = f"{page}?{urlencode({'lang': language})}"
+    alternates = [(code, urls.event(event.slug, {"lang": code})) for code in languages]
+    shared_url = urls.event(event.slug, in_language)
     return {
         "view": view,
         "event": event,
@@ -127,7 +121,7 @@ def page_context(
         "theme": theme,
         "description": description,
         # A language asked for names its own URL; a negotiated one is the x-default page.
-        "canonical_url": f"{page}?{urlencode({'lang': language})}" if explicit_lang else page,
+        "canonical_url": shared_url if explicit_lang else page,
         "alternates": [*alternates, ("x-default", page)],
         "oembed_json": oembed_json,
         "oembed_xml": oembed_xml,
@@ -143,9 +137,9 @@ def page_context(
                 image_url=image_url,
             )
         ),
-        "ics_url": f"{page}.ics?{urlencode({'lang': language})}",
-        "subscribe_url": webcal(f"{public_url}/events.ics?{urlencode({'lang': language})}"),
-        "publish_url": f"{public_url}/?{urlencode({'event': requested_slug})}",
+        "ics_url": urls.event_calendar(event.slug, in_language),
+        "subscribe_url": urls.site_subscription(in_language),
+        "publish_url": urls.publish({"event": requested_slug}),
     }
 
 

@@ -15,7 +15,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +22,6 @@ from starlette.responses import Response
 from widget.cache import CachedBody
 from widget.catalog import Catalog
 from widget.documents.events_index import MAX_PAGE, IndexPage, index_page, listing_state, page_count
-from widget.documents.site_feeds import webcal
 from widget.documents.structured_data import index_event, item_list, script_json
 from widget.errors import BadRequest, NotFound
 from widget.i18n import negotiate, translations
@@ -33,6 +31,7 @@ from widget.routes._common import cached, language_headers
 from widget.routes.event_page import description_of, og_locale
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
+from widget.urls import Urls
 
 _PAGE = re.compile(r"^[1-9][0-9]{0,4}$")
 
@@ -53,17 +52,17 @@ def index_url(public_url: str, language: str | None, number: int = 1) -> str:
     pairs = [("lang", language)] if language else []
     if number > 1:
         pairs.append(("page", str(number)))
-    return f"{public_url}/events" + (f"?{urlencode(pairs)}" if pairs else "")
+    return Urls(public_url).events(pairs)
 
 
 def feed_urls(public_url: str, language: str | None) -> dict[str, str]:
     """The site-wide calendar (its https and webcal forms) and the Atom feed."""
-    query = f"?{urlencode({'lang': language})}" if language else ""
-    calendar = f"{public_url}/events.ics{query}"
+    urls = Urls(public_url)
+    query = {"lang": language} if language else ""
     return {
-        "ics_url": calendar,
-        "webcal_url": webcal(calendar),
-        "atom_url": f"{public_url}/events.atom{query}",
+        "ics_url": urls.site_calendar(query),
+        "webcal_url": urls.site_subscription(query),
+        "atom_url": urls.atom(query),
     }
 
 
@@ -82,11 +81,11 @@ def index_context(
     canonical = index_url(public_url, own, page.number)
     alternates = [(code, index_url(public_url, code, page.number)) for code in SUPPORTED_LANGUAGES]
     nodes = []
-    image_query = urlencode({"lang": language})
+    urls = Urls(public_url)
     for entry in page.entries:
         event = catalog.by_slug[entry.slug]
         text = event.text(language)[1]
-        image = f"{public_url}/events/{entry.slug}.png?{image_query}"
+        image = urls.event_card(entry.slug, {"lang": language})
         node = index_event(
             event,
             language=language,

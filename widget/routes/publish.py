@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -65,6 +64,7 @@ from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
 from widget.text import fold, is_slug
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
+from widget.urls import Urls
 
 CONSENT_MODES = ("auto", "click")
 UPCOMING = "upcoming"
@@ -118,10 +118,6 @@ def parse_choices(params: QueryParams) -> Choices:
     )
 
 
-def _with_query(url: str, query: str) -> str:
-    return f"{url}?{query}" if query else url
-
-
 def snippet_content(
     choices: Choices,
     chosen: Event | None,
@@ -156,17 +152,17 @@ def snippet_context(
     options = choices.options
     widget_language = options.lang or page_language
     gettext = translations(widget_language).gettext
-    slug = quote(choices.slug)
-    page_query = ViewOptions(lang=options.lang).query()
-    page_path = "/events" if choices.slug == UPCOMING else f"/events/{slug}"
+    urls = Urls(public_url)
+
+    def page_url(query: str) -> str:
+        return urls.events(query) if choices.slug == UPCOMING else urls.event(choices.slug, query)
+
     return {
-        "embed_url": _with_query(f"{public_url}/embed/{slug}", options.query()),
-        "page_url": _with_query(f"{public_url}{page_path}", page_query),
+        "embed_url": urls.embed(choices.slug, options.query()),
+        "page_url": page_url(ViewOptions(lang=options.lang).query()),
         # oEmbed consumers frame without allow="geolocation": no location button there.
-        "oembed_page_url": _with_query(
-            f"{public_url}{page_path}", replace(options, geolocation=False).query()
-        ),
-        "loader_url": f"{public_url}/embed.js",
+        "oembed_page_url": page_url(replace(options, geolocation=False).query()),
+        "loader_url": urls.embed_script(),
         "frame_height": estimate(content, SNIPPET_WIDTH),
         "snippet_language": widget_language,
         "link_text": gettext("PauseAI protests near you"),
@@ -208,6 +204,7 @@ def publish_context(
     """Everything ``publish.html`` shows; ``filtered`` are the events whose countries and
     cities the filters offer (the chosen one, or every upcoming one)."""
     countries = filter_countries(filtered, page_language, public_url)
+    urls = Urls(public_url)
     listed = [
         {
             "event": event,
@@ -219,8 +216,8 @@ def publish_context(
             "countries": len({loc.country for loc in event.locations if loc.country}),
             "first_day": event.first_day,
             "last_day": event.last_day if event.last_day > event.first_day else None,
-            "page_url": f"{public_url}/events/{event.slug}",
-            "build_url": f"{public_url}/?event={quote(event.slug)}#builder",
+            "page_url": urls.event(event.slug),
+            "build_url": urls.publish({"event": event.slug}, fragment="builder"),
         }
         for event in reversed(events)
     ]
@@ -244,7 +241,7 @@ def publish_context(
         "languages": SUPPORTED_LANGUAGES,
         "themes": THEMES,
         "default_accent": DEFAULT_ACCENT,
-        "form_action": f"{public_url}/",
+        "form_action": urls.publish(),
         "layouts": LAYOUTS,
         **snippet_context(choices, content, page_language=page_language, public_url=public_url),
     }

@@ -14,8 +14,6 @@ clock matters (the calendar), how many of the catalog's phase changes are behind
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -60,7 +58,7 @@ async def events_calendar(request: Request) -> Response:
                 CalendarEntry(
                     event,
                     used,
-                    state.url(f"/events/{event.slug}"),
+                    state.urls.event(event.slug),
                     plain_text(text.summary or text.body),
                 )
             )
@@ -123,14 +121,14 @@ async def events_atom(request: Request) -> Response:
                     announced=announced,
                 )
             )
-        query = f"?{urlencode({'lang': language})}" if language else ""
+        query = {"lang": language} if language else ""
         body = atom_feed(
             entries,
             language=feed_language,
             title=gettext("PauseAI protests"),
             subtitle=gettext("New protests"),
-            feed_url=f"{public_url}/events.atom{query}",
-            index_url=f"{public_url}/events{query}",
+            feed_url=state.urls.atom(query),
+            index_url=state.urls.events(query),
         )
         return CachedBody.build(
             body,
