@@ -33,12 +33,11 @@ from widget.countries import country_name
 from widget.date_ranges import format_days
 from widget.languages import locale
 from widget.model import Event, Location, LocationStatus, MediaItem, MediaProvider, Status
-from widget.params import ViewOptions
+from widget.params import DEFAULT_ACCENT, ViewOptions
 from widget.platforms import Platform
 from widget.timing import Phase
 
 Day = date
-DEFAULT_ACCENT = "#ff9416"  # PauseAI orange
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#17181a"
 MIN_CONTRAST = 4.5
