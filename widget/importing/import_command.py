@@ -20,7 +20,8 @@ from widget.importing.importer import (
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.localized_names import language_from_filename
 from widget.model import check_url
-from widget.store import EVENT_FILE, Problem, load_event
+from widget.problems import Problem
+from widget.store import EVENT_FILE, load_event
 
 # What a NAME.LANG.md suffix looks like ('nl', 'pt-BR'): another dot in a name is no language.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
@@ -64,7 +65,7 @@ def write_event(page: ImportedPage, page_name: str, out: Path, force: bool) -> l
         _, problems, _ = load_event(staged, staging)
         if problems:
             return [
-                f"{page_name}:{line}: {problem.field}: {problem.message}"
+                problem.located(page_name, line)
                 if (line := _page_line(page, problem))
                 else str(problem)
                 for problem in problems
