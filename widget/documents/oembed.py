@@ -3,12 +3,14 @@
 A request names an event page (``/events/{slug}``) or widget (``/embed/{slug}``) on our
 public URL, or the upcoming events (``/events``, ``/embed/upcoming``: the upcoming-events
 widget), optionally with the shared view parameters and ``layout`` (and, for the upcoming
-events, ``limit``); ``parse_request`` validates it and
-raises the typed errors of ``widget.errors`` (404 for a URL we do not embed, 400 for a
-malformed parameter, 501 for a format we do not speak). ``build_response`` turns an event
-into an ``OEmbedResponse`` whose ``html`` comes from ``templates/oembed.html`` and is
-exactly what WordPress's consumer filter keeps: a ``<blockquote class="wp-embedded-content">``
-holding a link, then one ``<iframe>`` with only the attributes WordPress allows.
+events, ``limit``). ``widget.params.OEMBED`` parses the request's own parameters (400 for
+a malformed one, 501 for a format we do not speak, each checked before the ``url``);
+``parse_request`` resolves its ``url``, reading the url's query with the widget routes' own
+parsers, and raises the typed errors of ``widget.errors`` (404 for a URL we do not embed).
+``build_response`` turns an event into an ``OEmbedResponse`` whose ``html`` comes from
+``templates/oembed.html`` and is exactly what WordPress's consumer filter keeps: a
+``<blockquote class="wp-embedded-content">`` holding a link, then one ``<iframe>`` with
+only the attributes WordPress allows.
 
 Sizes: the iframe is ``DEFAULT_WIDTH`` wide unless ``maxwidth`` asks for less (or allows
 up to ``MAX_WIDTH``), and as tall as ``widget_height`` estimates the widget to be
