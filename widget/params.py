@@ -58,7 +58,7 @@ CONSENT_MODES = ("auto", "click")
 DEFAULT_ACCENT = "#ff9416"  # PauseAI orange: what no ``accent`` shows
 UPCOMING = "upcoming"  # the builder's (and oEmbed's) name for every upcoming event
 MEMO_SIZE = 1024
-MAX_MEMO_QUERY = 2048
+MAX_MEMO_QUERY = 1024  # bytes: at most ~1 MB of keys per route (real snippets: < 300)
 
 
 @dataclass(frozen=True)
