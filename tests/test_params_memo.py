@@ -114,8 +114,26 @@ def test_a_remembered_refusal_is_raised_afresh() -> None:
     ] * 2
     assert parser.memo_info()[:2] == (1, 1)
     with pytest.raises(FormatNotAvailable) as format_error:  # the kind is kept: a 501
-        OEMBED.parse("url=u&format=yaml")
+        OEMBED.parse("url=u&format=yaml").refuse()
     assert format_error.value.parameter == "format"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ("format=", 400, "url"),  # no url: that is said first
+        ("url=https%3A%2F%2Fevil.example%2Fevents%2Fnext&format=yaml", 404, "url"),
+        ("url=https%3A%2F%2Fevil.example%2Fevents%2Fnext&maxwidth=0", 404, "url"),
+        ("url=https%3A%2F%2Fwidget.example.org%2Fevents%2Fnext&format=yaml", 501, "format"),
+        ("url=https%3A%2F%2Fwidget.example.org%2Fevents%2Fnext&dnt=2", 400, "dnt"),
+    ],
+)
+def test_oembed_names_a_bad_url_before_its_other_parameters(
+    client: TestClient, query: str, status: int, parameter: str
+) -> None:
+    """oEmbed checks its url first: its other parameters are refused only for a good url."""
+    response = client.get(f"/oembed?{query}")
+    assert (response.status_code, response.json()["parameter"]) == (status, parameter)
 
 
 # What the card's newly declared parameters refuse (each a 400 naming the parameter).

@@ -310,6 +310,25 @@ def parse_dnt(value: str | None) -> None:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A remembered 4xx (or 501): the error's kind, message and parameter, raised afresh
+    each time (an exception raised twice would pile up tracebacks)."""
+
+    kind: type[HTTPProblem]
+    message: str
+    parameter: str | None
+
+    @classmethod
+    def of(cls, problem: HTTPProblem) -> Refusal:
+        """The refusal ``problem`` makes."""
+        return cls(type(problem), problem.message, problem.parameter)
+
+    def error(self) -> HTTPProblem:
+        """A new error equal to the one first raised."""
+        return self.kind(self.message, parameter=self.parameter)
+
+
+@dataclass(frozen=True)
 class IndexQuery:
     """``/events``: the page number, and the language and theme asked for."""
 
@@ -335,6 +354,14 @@ class OEmbedQuery:
     format: Format = Format.JSON
     maxwidth: int | None = None
     maxheight: int | None = None
+    # A malformed format, maximum or dnt: refused only once the url is known to be good,
+    # so a request with a bad url is told about the url first.
+    refusal: Refusal | None = None
+
+    def refuse(self) -> None:
+        """Raise the refusal of a malformed format, maximum or dnt, if any."""
+        if self.refusal is not None:
+            raise self.refusal.error()
 
 
 @dataclass(frozen=True)
@@ -385,15 +412,19 @@ def parse_choices(params: QueryParams) -> Choices:
 
 
 def parse_oembed(params: QueryParams) -> OEmbedQuery:
-    """oEmbed's own parameters (``dnt`` is checked and changes nothing)."""
+    """oEmbed's own parameters (``dnt`` is checked and changes nothing); a malformed one
+    other than ``url`` is kept as the query's ``refusal``."""
     url = single(params, "url")
-    parse_dnt(single(params, "dnt"))
-    return OEmbedQuery(
-        url=url,
-        format=parse_format(single(params, "format")),
-        maxwidth=parse_dimension(single(params, "maxwidth"), "maxwidth"),
-        maxheight=parse_dimension(single(params, "maxheight"), "maxheight"),
-    )
+    try:
+        parse_dnt(single(params, "dnt"))
+        return OEmbedQuery(
+            url=url,
+            format=parse_format(single(params, "format")),
+            maxwidth=parse_dimension(single(params, "maxwidth"), "maxwidth"),
+            maxheight=parse_dimension(single(params, "maxheight"), "maxheight"),
+        )
+    except HTTPProblem as problem:
+        return OEmbedQuery(url=url, refusal=Refusal.of(problem))
 
 
 def parse_index(params: QueryParams) -> IndexQuery:
@@ -437,20 +468,6 @@ def parse_site(params: QueryParams) -> str | None:
 Parsed = TypeVar("Parsed")
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A remembered 4xx (or 501): the error's kind, message and parameter, raised afresh
-    each time (an exception raised twice would pile up tracebacks)."""
-
-    kind: type[HTTPProblem]
-    message: str
-    parameter: str | None
-
-    def error(self) -> HTTPProblem:
-        """A new error equal to the one first raised."""
-        return self.kind(self.message, parameter=self.parameter)
-
-
 class QueryParser(Generic[Parsed]):
     """One route's parameters: ``parse`` applied to a raw query string, memoized by it.
 
@@ -466,7 +483,7 @@ class QueryParser(Generic[Parsed]):
         try:
             return self._parse(QueryParams(query))
         except HTTPProblem as problem:
-            return Refusal(type(problem), problem.message, problem.parameter)
+            return Refusal.of(problem)
 
     def parse(self, query: str | bytes) -> Parsed:
         """The parsed parameters of ``query``; raises the parameter's HTTPProblem."""

@@ -4,7 +4,7 @@ A request names an event page (``/events/{slug}``) or widget (``/embed/{slug}``)
 public URL, or the upcoming events (``/events``, ``/embed/upcoming``: the upcoming-events
 widget), optionally with the shared view parameters and ``layout`` (and, for the upcoming
 events, ``limit``). ``widget.params.OEMBED`` parses the request's own parameters (400 for
-a malformed one, 501 for a format we do not speak, each checked before the ``url``);
+a malformed one, 501 for a format we do not speak, raised after the ``url`` is resolved);
 ``parse_request`` resolves its ``url``, reading the url's query with the widget routes' own
 parsers, and raises the typed errors of ``widget.errors`` (404 for a URL we do not embed).
 ``build_response`` turns an event into an ``OEmbedResponse`` whose ``html`` comes from
@@ -181,9 +181,12 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
 
 
 def parse_request(query: OEmbedQuery, public_url: str) -> OEmbedRequest:
-    """The request ``query`` (``widget.params.OEMBED``) makes, its ``url`` resolved."""
+    """The request ``query`` (``widget.params.OEMBED``) makes, its ``url`` resolved first
+    (a bad url is the error a request has, before any of its other parameters)."""
+    target = parse_url(query.url, public_url)
+    query.refuse()
     return OEmbedRequest(
-        target=parse_url(query.url, public_url),
+        target=target,
         format=query.format,
         maxwidth=query.maxwidth,
         maxheight=query.maxheight,
