@@ -26,6 +26,7 @@ from widget.model import (
     slugify,
 )
 from widget.platforms import Platform, platform_for_url
+from widget.problems import problems_of
 
 HOSTILE_URLS = [
     # (value, part of check_url's message)
@@ -370,9 +371,12 @@ def _event(**changes: Any) -> dict[str, Any]:
     ],
 )
 def test_event_refused(changes: dict[str, Any], message: str) -> None:
-    """Event-level rules: slug form, at least one location, texts, ids and times."""
-    with pytest.raises(ValidationError, match=message):
+    """Event-level rules: slug form, at least one location, texts, ids and times; each
+    reported at its field path (``field: problem``)."""
+    with pytest.raises(ValidationError) as raised:
         Event.model_validate(_event(**changes))
+    reported = [str(problem) for problem in problems_of(raised.value)]
+    assert any(message in line for line in reported), reported
 
 
 def test_event_accepted() -> None:
@@ -397,11 +401,13 @@ HOSTILE_LOCATIONS: list[Any] = [
     # (fields of a location, the error's loc, part of its message)
     pytest.param(
         _place(signup_url="https://lu.ma/a", links=[LINK]),
-        (),
+        ("signup_url",),
         "either signup_url or links",
         id="both",
     ),
-    pytest.param(_place(platform="facebook", links=[LINK]), (), "only together with signup_url"),
+    pytest.param(
+        _place(platform="facebook", links=[LINK]), ("platform",), "only together with signup_url"
+    ),
     # A platform that contradicts the scheme, either way round.
     pytest.param(
         _place(links=[{**LINK, "platform": "email"}]), ("links", 0), "'email' is for mailto: links"
@@ -414,7 +420,7 @@ HOSTILE_LOCATIONS: list[Any] = [
     ),
     pytest.param(
         _place(signup_url="mailto:a@example.org", platform="meetup"),
-        (),
+        ("platform",),
         "'email' is for mailto: links",
         id="legacy-mailto-as-meetup",
     ),
@@ -430,12 +436,16 @@ HOSTILE_LOCATIONS: list[Any] = [
     pytest.param(_place(links="https://lu.ma/abc"), ("links",), "valid tuple", id="links-string"),
     pytest.param(_place(links=[{}]), ("links", 0, "url"), "Field required", id="link-no-url"),
     # No link but announced as scheduled: the widget would have nothing to link to.
-    pytest.param(_place(status="scheduled"), (), "a scheduled location needs a signup link"),
-    pytest.param(_place(links=[], status="scheduled"), (), "use status: tba", id="empty-links"),
+    pytest.param(
+        _place(status="scheduled"), ("links",), "a scheduled location needs a signup link"
+    ),
+    pytest.param(
+        _place(links=[], status="scheduled"), ("links",), "use status: tba", id="empty-links"
+    ),
     pytest.param(_place(status="exploded"), ("status",), "Input should be"),
     pytest.param(_place(status="postponed"), ("status",), "Input should be"),  # event-level only
-    pytest.param({"city": "Rome"}, (), "Field required (unless the location is online"),
-    pytest.param({}, (), "Field required", id="nothing"),
+    pytest.param({"city": "Rome"}, ("country",), "Field required (unless the location is online"),
+    pytest.param({}, ("country",), "Field required", id="nothing"),
     pytest.param({"online": "maybe", "links": [LINK]}, ("online",), "valid boolean"),
     pytest.param({"online": True, "country": "EU", "links": [LINK]}, ("country",), "unknown"),
     pytest.param(_place(city=""), ("city",), "at least 1 character", id="empty-city"),
@@ -444,7 +454,7 @@ HOSTILE_LOCATIONS: list[Any] = [
     pytest.param(_place(date="tomorrow"), ("date",), "valid date"),
     pytest.param(_place(end_date="2024-05-13T10:00"), ("end_date",), "zero time", id="datetime"),
     pytest.param(
-        _place(date="2024-05-14", end_date="2024-05-13"), (), "end_date: before", id="end-first"
+        _place(date="2024-05-14", end_date="2024-05-13"), ("end_date",), "before", id="end-first"
     ),
     pytest.param(_place(start_time="25:00"), ("start_time",), "valid time"),
     pytest.param(_place(id="Zürich"), ("id",), "should match pattern"),

@@ -1,9 +1,10 @@
 """Event data as validated, immutable models (pydantic v2).
 
 An event file set is untrusted input: every model forbids unknown fields, every URL is
-checked by ``check_url`` and every text has a length bound. Validation errors carry a
-field path (``locations.3.links.1.url``) that ``widget.store`` turns into
-``FILE: field.path: problem`` messages.
+checked by ``check_url`` and every text has a length bound. Validation errors carry
+their field path in pydantic's ``loc`` (a check of a field below the model raises
+``widget.problems.field_error``), which ``widget.store`` turns into
+``FILE:LINE: field.path: problem`` messages.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from widget.countries import is_country
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.media_providers import MediaProvider, is_x_post, media_provider_for_url, video_id
 from widget.platforms import Platform, platform_for_url
-from widget.text import SLUG_PATTERN, has_url_forbidden, slugify
-
-MAX_URL_LENGTH = 2048
+from widget.problems import field_error
+from widget.text import MAX_URL_LENGTH, SLUG_PATTERN, has_url_forbidden, slugify
 
 
 def check_url(value: str) -> str:
@@ -233,23 +233,25 @@ class Location(Strict):
     def _consistent(self) -> Location:
         if self.legacy_signup_url is not None:
             if self.links:
-                raise ValueError("signup_url: give either signup_url or links, not both")
+                raise field_error(("signup_url",), "give either signup_url or links, not both")
             try:
                 link = Link(url=self.legacy_signup_url, platform=self.legacy_platform)
             except ValidationError:
-                raise ValueError(
-                    "platform: 'email' is for mailto: links, and mailto: links are 'email'"
+                raise field_error(
+                    ("platform",), "'email' is for mailto: links, and mailto: links are 'email'"
                 ) from None
             # Frozen: the shorthand becomes the one link before anyone sees the model.
             object.__setattr__(self, "links", (link,))
         elif self.legacy_platform is not None:
-            raise ValueError("platform: only together with signup_url (links name their own)")
+            raise field_error(("platform",), "only together with signup_url (links name their own)")
         if not self.online and self.country is None:
-            raise ValueError("country: Field required (unless the location is online: true)")
+            raise field_error(("country",), "Field required (unless the location is online: true)")
         if self.status is LocationStatus.SCHEDULED and not self.links:
-            raise ValueError("links: a scheduled location needs a signup link; use status: tba")
+            raise field_error(
+                ("links",), "a scheduled location needs a signup link; use status: tba"
+            )
         if self.end_date is not None and self.date is not None and self.end_date < self.date:
-            raise ValueError("end_date: before the location's date")
+            raise field_error(("end_date",), "before the location's date")
         return self
 
     @property
@@ -289,13 +291,15 @@ class MediaItem(Strict):
     def _check_provider(self) -> MediaItem:
         derived = media_provider_for_url(self.url)
         if derived is None:
-            raise ValueError("url: unsupported media host (expected an X post or a YouTube video)")
+            raise field_error(
+                ("url",), "unsupported media host (expected an X post or a YouTube video)"
+            )
         if self.provider != derived:
-            raise ValueError(f"provider: {self.provider!r} does not match the URL's host")
+            raise field_error(("provider",), f"{self.provider!r} does not match the URL's host")
         if derived is MediaProvider.YOUTUBE and self.youtube_id is None:
-            raise ValueError("url: not a YouTube video URL")
+            raise field_error(("url",), "not a YouTube video URL")
         if derived is MediaProvider.X and not is_x_post(self.url):
-            raise ValueError("url: not an X post URL (expected https://x.com/USER/status/ID)")
+            raise field_error(("url",), "not an X post URL (expected https://x.com/USER/status/ID)")
         return self
 
     @property
@@ -348,27 +352,36 @@ class Event(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Event:
         if self.end_date is not None and self.end_date < self.date:
-            raise ValueError("end_date: before the event's date")
+            raise field_error(("end_date",), "before the event's date")
         seen: dict[str, int] = {}
         for index, location in enumerate(self.locations):
             if location.id in seen:
-                raise ValueError(
-                    f"locations.{index}.id: duplicate location id {location.id!r} "
-                    f"(also locations.{seen[location.id]}); give one of them an explicit id"
+                raise field_error(
+                    ("locations", index, "id"),
+                    f"duplicate location id {location.id!r} "
+                    f"(also locations.{seen[location.id]}); give one of them an explicit id",
                 )
             seen[location.id] = index
             has_time = location.start_time or self.start_time
             if has_time and not location.timezone:
-                raise ValueError(f"locations.{index}.timezone: required when a start time is given")
+                raise field_error(
+                    ("locations", index, "timezone"), "required when a start time is given"
+                )
             first, last = self.days(location)
             if last < first:
-                raise ValueError(f"locations.{index}.end_date: before the location's first day")
+                raise field_error(
+                    ("locations", index, "end_date"), "before the location's first day"
+                )
         if self.default_language not in self.texts:
-            raise ValueError(f"texts: no text for the default language {self.default_language!r}")
+            raise field_error(
+                ("texts",), f"no text for the default language {self.default_language!r}"
+            )
         for language, text in self.texts.items():
             for city_id in text.cities:
                 if city_id not in seen:
-                    raise ValueError(f"texts.{language}.cities.{city_id}: no location with that id")
+                    raise field_error(
+                        ("texts", language, "cities", city_id), "no location with that id"
+                    )
         assert set(self.texts) <= set(SUPPORTED_LANGUAGES)
         return self
 

@@ -1,9 +1,17 @@
 """Query parameters: every known parameter has a type, bounds and an error message.
 
-``parse_view`` turns a query string into a ``ViewOptions`` (the normalized, hashable form
-used in cache keys and URLs). Unknown parameters are ignored; a malformed known parameter
-raises ``BadRequest`` naming it and what is allowed; a repeated parameter is malformed
-(two values for one setting cannot both be honoured).
+This is the only module that reads a query string. ``parse_view`` turns one into a
+``ViewOptions`` (the normalized, hashable form used in cache keys and URLs). Unknown
+parameters are ignored; a malformed known parameter raises ``BadRequest`` (oEmbed's
+``format``: ``FormatNotAvailable``) naming it and what is allowed; a repeated parameter is
+malformed (two values for one setting cannot both be honoured).
+
+Each route declares its parameters once, as a ``QueryParser`` at the end of this module
+(``EVENT_PAGE``, ``EMBED``, ``OEMBED``, ``PUBLISH``, ``CARD`` …). A parser is memoized by
+the raw query string, bounded (LRU, ``MEMO_SIZE`` entries per route, queries up to
+``MAX_MEMO_QUERY`` bytes): the same query string is parsed once, its frozen result shared.
+Refusals are memoized too (a bot repeating a broken snippet costs a lookup), as data: each
+call raises a fresh error.
 
 Two parameters belong to widgets only and are parsed only where they apply (elsewhere
 they are unknown, hence ignored, and keep their defaults in the options): ``layout``
@@ -14,13 +22,19 @@ they are unknown, hence ignored, and keep their defaults in the options): ``layo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import lru_cache
+from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
 
-from widget.errors import BadRequest
+from widget.catalog import NEXT
+from widget.documents.events_index import MAX_PAGE
+from widget.errors import BadRequest, FormatNotAvailable, HTTPProblem
 from widget.languages import SUPPORTED_LANGUAGES, language_for_tag
 from widget.text import is_slug
 
@@ -33,6 +47,15 @@ MAX_LIST_ITEMS = 50
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _LIMIT = re.compile(r"[0-9]{1,3}", re.ASCII)
+_DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
+_PAGE = re.compile(r"^[1-9][0-9]{0,4}$")
+MAX_DIMENSION = 10_000  # oEmbed's maxwidth and maxheight
+CARD_WIDTH = 1200  # the share card's full width: the most its ``w`` may ask for
+CONSENT_MODES = ("auto", "click")
+DEFAULT_ACCENT = "#ff9416"  # PauseAI orange: what no ``accent`` shows
+UPCOMING = "upcoming"  # the builder's (and oEmbed's) name for every upcoming event
+MEMO_SIZE = 1024
+MAX_MEMO_QUERY = 1024  # bytes: at most ~1 MB of keys per route (real snippets: < 300)
 
 
 @dataclass(frozen=True)
@@ -229,3 +252,270 @@ def parse_view(params: QueryParams, *, layout: bool = False, limit: bool = False
 def known_only(params: QueryParams, names: Iterable[str]) -> dict[str, str]:
     """The known parameters' single values (for building URLs that drop unknown ones)."""
     return {name: value for name in names if (value := single(params, name)) is not None}
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from 1 to ``MAX_PAGE`` (default 1)."""
+    if value is None:
+        return 1
+    if not _PAGE.match(value) or int(value) > MAX_PAGE:
+        raise BadRequest(
+            f"Invalid page (expected a whole number from 1 to {MAX_PAGE}).", parameter="page"
+        )
+    return int(value)
+
+
+def parse_dimension(value: str | None, name: str, maximum: int = MAX_DIMENSION) -> int | None:
+    """A positive integer of ASCII digits up to ``maximum``; None when absent or empty."""
+    if value is None or value == "":
+        # Some consumers template an unset maximum as an empty value: it means "no limit".
+        return None
+    number = int(value) if _DIMENSION.fullmatch(value) else 0
+    if not 1 <= number <= maximum:
+        raise BadRequest(
+            f"Invalid {name} (expected an integer between 1 and {maximum}).", parameter=name
+        )
+    return number
+
+
+class Format(StrEnum):
+    """The oEmbed serializations we answer in."""
+
+    JSON = "json"
+    XML = "xml"
+
+
+def parse_format(value: str | None) -> Format:
+    """``json`` (the default) or ``xml``; anything else is FormatNotAvailable (501)."""
+    if value is None:
+        return Format.JSON
+    try:
+        return Format(value)
+    except ValueError:
+        raise FormatNotAvailable(
+            "Invalid format (expected json or xml).", parameter="format"
+        ) from None
+
+
+def parse_dnt(value: str | None) -> None:
+    """Accept ``dnt`` (WordPress sends ``dnt=1``): we never track, so it changes nothing."""
+    if value is not None and value not in ("0", "1"):
+        raise BadRequest("Invalid dnt (expected 0 or 1).", parameter="dnt")
+
+
+# --- each route's parameters --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A remembered 4xx (or 501): the error's kind, message and parameter, raised afresh
+    each time (an exception raised twice would pile up tracebacks)."""
+
+    kind: type[HTTPProblem]
+    message: str
+    parameter: str | None
+
+    @classmethod
+    def of(cls, problem: HTTPProblem) -> Refusal:
+        """The refusal ``problem`` makes."""
+        return cls(type(problem), problem.message, problem.parameter)
+
+    def error(self) -> HTTPProblem:
+        """A new error equal to the one first raised."""
+        return self.kind(self.message, parameter=self.parameter)
+
+
+@dataclass(frozen=True)
+class IndexQuery:
+    """``/events``: the page number, and the language and theme asked for."""
+
+    page: int = 1
+    lang: str | None = None
+    theme: str = "auto"
+
+
+@dataclass(frozen=True)
+class CardQuery:
+    """``/events/{slug}.png``: the language asked for and the width (None: full size)."""
+
+    lang: str | None = None
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class OEmbedQuery:
+    """``/oembed``: the ``url`` as given (``widget.documents.oembed`` says what it names)
+    and the validated format and maxima."""
+
+    url: str | None
+    format: Format = Format.JSON
+    maxwidth: int | None = None
+    maxheight: int | None = None
+    # A malformed format, maximum or dnt: refused only once the url is known to be good,
+    # so a request with a bad url is told about the url first.
+    refusal: Refusal | None = None
+
+    def refuse(self) -> None:
+        """Raise the refusal of a malformed format, maximum or dnt, if any."""
+        if self.refusal is not None:
+            raise self.refusal.error()
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The builder's options, normalized (a cache key and the snippets' source)."""
+
+    slug: str = NEXT
+    options: ViewOptions = field(default_factory=ViewOptions)
+    consent: str = "auto"
+
+
+def _list(params: QueryParams, name: str) -> str | None:
+    """Checkbox values (``country=NL&country=DE``) as one comma-separated value."""
+    values = params.getlist(name)
+    if len(values) > MAX_LIST_ITEMS:
+        raise BadRequest(
+            f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).", parameter=name
+        )
+    return ",".join(values) if values else None
+
+
+def parse_choices(params: QueryParams) -> Choices:
+    """The builder form's fields; empty fields mean the default, malformed ones a 400."""
+    slug = single(params, "event") or NEXT
+    if slug != NEXT and not is_slug(slug):
+        raise BadRequest(
+            "Invalid event (expected an event slug, 'next' or 'upcoming').", parameter="event"
+        )
+    consent = single(params, "consent") or "auto"
+    if consent not in CONSENT_MODES:
+        raise BadRequest("Invalid consent (expected auto or click).", parameter="consent")
+    accent = parse_accent(single(params, "accent") or None)
+    return Choices(
+        slug=slug,
+        options=ViewOptions(
+            lang=parse_lang(single(params, "lang") or None),
+            theme=parse_theme(single(params, "theme") or None),
+            # The colour input always submits a value: the default means "no accent".
+            accent=None if accent == DEFAULT_ACCENT else accent,
+            countries=parse_countries(_list(params, "country")),
+            cities=parse_cities(_list(params, "city")),
+            layout=parse_layout(single(params, "layout") or None),
+            geolocation=parse_geolocation(single(params, "geolocation") or None),
+            map=parse_map(single(params, "map") or None),
+        ),
+        consent=consent,
+    )
+
+
+def parse_oembed(params: QueryParams) -> OEmbedQuery:
+    """oEmbed's own parameters (``dnt`` is checked and changes nothing); a malformed one
+    other than ``url`` is kept as the query's ``refusal``."""
+    url = single(params, "url")
+    try:
+        parse_dnt(single(params, "dnt"))
+        return OEmbedQuery(
+            url=url,
+            format=parse_format(single(params, "format")),
+            maxwidth=parse_dimension(single(params, "maxwidth"), "maxwidth"),
+            maxheight=parse_dimension(single(params, "maxheight"), "maxheight"),
+        )
+    except HTTPProblem as problem:
+        return OEmbedQuery(url=url, refusal=Refusal.of(problem))
+
+
+def parse_index(params: QueryParams) -> IndexQuery:
+    """The index's ``page``, ``lang`` and ``theme``."""
+    return IndexQuery(
+        lang=parse_lang(single(params, "lang")),
+        theme=parse_theme(single(params, "theme")),
+        page=parse_page(single(params, "page")),
+    )
+
+
+def parse_card(params: QueryParams) -> CardQuery:
+    """The card's ``lang`` and ``w`` (1 to ``CARD_WIDTH``)."""
+    return CardQuery(
+        lang=parse_lang(single(params, "lang")),
+        width=parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH),
+    )
+
+
+def parse_page_view(params: QueryParams) -> ViewOptions:
+    """An event page's ``lang`` and ``theme`` (its other view parameters are unknown)."""
+    return ViewOptions(
+        lang=parse_lang(single(params, "lang")), theme=parse_theme(single(params, "theme"))
+    )
+
+
+def parse_feed_lang(params: QueryParams) -> str | None:
+    """The site feeds' ``lang`` (None: each event's own language)."""
+    return parse_lang(single(params, "lang"))
+
+
+def parse_site(params: QueryParams) -> str | None:
+    """The embedding site a click came from (``site``, given once), else None; never an
+    error, whatever it holds (``widget.site_labels`` bounds what it becomes)."""
+    values = params.getlist("site")
+    return values[0] if len(values) == 1 else None
+
+
+# --- memoized by the raw query string -----------------------------------------------------
+
+Parsed = TypeVar("Parsed")
+
+
+class QueryParser(Generic[Parsed]):
+    """One route's parameters: ``parse`` applied to a raw query string, memoized by it.
+
+    ``parse`` must return an immutable value (frozen dataclasses, tuples, str, None): every
+    request with the same query string shares it.
+    """
+
+    def __init__(self, parse: Callable[[QueryParams], Parsed], *, size: int = MEMO_SIZE) -> None:
+        self._parse = parse
+        self._memo = lru_cache(maxsize=size)(self._outcome)
+
+    def _outcome(self, query: str | bytes) -> Parsed | Refusal:
+        try:
+            return self._parse(QueryParams(query))
+        except HTTPProblem as problem:
+            return Refusal.of(problem)
+
+    def parse(self, query: str | bytes) -> Parsed:
+        """The parsed parameters of ``query``; raises the parameter's HTTPProblem."""
+        # Longer queries are parsed each time: they would make the memo's size unbounded.
+        outcome = self._memo(query) if len(query) <= MAX_MEMO_QUERY else self._outcome(query)
+        if isinstance(outcome, Refusal):
+            raise outcome.error()
+        return outcome
+
+    def __call__(self, request: Request) -> Parsed:
+        """The parsed parameters of ``request``'s query string."""
+        query: bytes = request.scope.get("query_string", b"")
+        return self.parse(query)
+
+    def memo_info(self) -> tuple[int, int, int]:
+        """The memo's hits, misses and current size (for tests and profiling)."""
+        info = self._memo.cache_info()
+        return info.hits, info.misses, info.currsize
+
+
+def _widget(params: QueryParams) -> ViewOptions:
+    return parse_view(params, layout=True)
+
+
+def _upcoming(params: QueryParams) -> ViewOptions:
+    return parse_view(params, layout=True, limit=True)
+
+
+EVENT_PAGE = QueryParser(parse_page_view)  # /events/{slug}
+EVENT_CALENDAR = QueryParser(parse_view)  # /events/{slug}.ics
+EVENTS_INDEX = QueryParser(parse_index)  # /events
+SITE_FEED = QueryParser(parse_feed_lang)  # /events.ics, /events.atom
+CARD = QueryParser(parse_card)  # /events/{slug}.png
+EMBED = QueryParser(_widget)  # /embed/{slug}
+UPCOMING_WIDGET = QueryParser(_upcoming)  # /embed/upcoming
+OEMBED = QueryParser(parse_oembed)  # /oembed
+PUBLISH = QueryParser(parse_choices)  # /
+CLICK = QueryParser(parse_site)  # /go/...

@@ -44,12 +44,11 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from widget.text import has_url_forbidden
+from widget.text import MAX_URL_LENGTH, has_url_forbidden
 
 __all__ = ["DEFAULT_POLICY", "SanitizerPolicy", "jinja_filters", "plain_text", "render_markdown"]
 
 CACHE_SIZE = 1024
-MAX_URL_LENGTH = 2048
 
 # Tags whose boundaries do not separate words in plain text.
 _INLINE_TAGS = frozenset(

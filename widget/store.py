@@ -35,6 +35,8 @@ from widget.catalog import Catalog
 from widget.feeds.gazetteer import open_places, prefetch, with_coordinates
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.model import Event
+from widget.problems import Loc, errors_of, field_path
+from widget.problems import Problem as Problem
 from widget.text import SLUG_PATTERN
 
 MAX_FILE_BYTES = 256 * 1024
@@ -42,22 +44,6 @@ MAX_EVENTS = 1000
 EVENT_FILE = "event.yaml"
 SOURCES_FILE = "sources.yaml"  # calendar feeds, read by widget.feeds.sources
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.S)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data, precise enough to fix without guessing."""
-
-    path: str
-    field: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
 
 
 class DataError(Exception):
@@ -219,7 +205,7 @@ def _parse_yaml(
     return _Source(relative, data, node, offset)
 
 
-def _line_of(source: _Source, loc: tuple[int | str, ...]) -> int | None:
+def _line_of(source: _Source, loc: Loc) -> int | None:
     """The line of the YAML node at ``loc``, or of its nearest existing parent."""
     node = source.node
     line = node.start_mark.line + 1 if node is not None else None
@@ -236,31 +222,17 @@ def _line_of(source: _Source, loc: tuple[int | str, ...]) -> int | None:
     return line + source.line_offset if line is not None else None
 
 
-def _clean_message(message: str) -> str:
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
 def _problems_from(error: ValidationError, sources: dict[str, _Source]) -> Iterator[Problem]:
-    """Map pydantic errors back onto the files and lines they came from."""
-    for item in error.errors():
-        loc: tuple[int | str, ...] = tuple(item["loc"])
-        message = _clean_message(item["msg"])
-        # Model-level checks name their own field path as "path: problem".
-        match = re.match(r"^([\w.-]+): (.*)$", message, re.S)
-        if match and not loc:
-            loc = tuple(int(p) if p.isdigit() else p for p in match.group(1).split("."))
-            message = match.group(2)
-        elif match and loc and item["type"] == "value_error":
-            loc = (*loc, *match.group(1).split("."))
-            message = match.group(2)
+    """Map pydantic errors back onto the files and lines they came from: a text's fields
+    (``texts.LANG.…``) are in that language's file, everything else in event.yaml."""
+    for loc, message in errors_of(error):
         if loc[:1] == ("texts",) and len(loc) >= 2 and str(loc[1]) in sources:
             source = sources[str(loc[1])]
             rest = loc[2:]
         else:
             source = sources[EVENT_FILE]
             rest = loc
-        field = ".".join(str(part) for part in rest)
-        yield Problem(source.relative, field, message, _line_of(source, rest))
+        yield Problem(source.relative, field_path(rest), message, _line_of(source, rest))
 
 
 def _load_text(path: Path, root: Path, relative: str, problems: list[Problem]) -> _Source | None:

@@ -78,6 +78,8 @@ def slugify(text: str) -> str:
 
 # --- characters that do not belong ---------------------------------------------------
 
+MAX_URL_LENGTH = 2048  # characters: the longest URL the data, feeds and parameters may carry
+
 # Never in a URL: blanks (ASCII, no-break and the other Unicode spaces), C0 and C1 controls,
 # line and paragraph separators, zero-width characters and direction marks, bidi
 # embeddings, overrides and isolates, the BOM. A real link percent-encodes all of them.

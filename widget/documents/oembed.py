@@ -3,12 +3,14 @@
 A request names an event page (``/events/{slug}``) or widget (``/embed/{slug}``) on our
 public URL, or the upcoming events (``/events``, ``/embed/upcoming``: the upcoming-events
 widget), optionally with the shared view parameters and ``layout`` (and, for the upcoming
-events, ``limit``); ``parse_request`` validates it and
-raises the typed errors of ``widget.errors`` (404 for a URL we do not embed, 400 for a
-malformed parameter, 501 for a format we do not speak). ``build_response`` turns an event
-into an ``OEmbedResponse`` whose ``html`` comes from ``templates/oembed.html`` and is
-exactly what WordPress's consumer filter keeps: a ``<blockquote class="wp-embedded-content">``
-holding a link, then one ``<iframe>`` with only the attributes WordPress allows.
+events, ``limit``). ``widget.params.OEMBED`` parses the request's own parameters (400 for
+a malformed one, 501 for a format we do not speak, raised after the ``url`` is resolved);
+``parse_request`` resolves its ``url``, reading the url's query with the widget routes' own
+parsers, and raises the typed errors of ``widget.errors`` (404 for a URL we do not embed).
+``build_response`` turns an event into an ``OEmbedResponse`` whose ``html`` comes from
+``templates/oembed.html`` and is exactly what WordPress's consumer filter keeps: a
+``<blockquote class="wp-embedded-content">`` holding a link, then one ``<iframe>`` with
+only the attributes WordPress allows.
 
 Sizes: the iframe is ``DEFAULT_WIDTH`` wide unless ``maxwidth`` asks for less (or allows
 up to ``MAX_WIDTH``), and as tall as ``widget_height`` estimates the widget to be
@@ -21,43 +23,35 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 from urllib.parse import urlsplit
 
 import jinja2
 from pydantic import BaseModel, ConfigDict, PositiveInt
-from starlette.datastructures import QueryParams
 
 from widget.documents.widget_height import AnyContent, estimate
-from widget.errors import BadRequest, FormatNotAvailable, NotFound
-from widget.model import MAX_URL_LENGTH, Event
-from widget.params import ViewOptions, parse_view, single
-from widget.text import SLUG_BODY, has_url_forbidden, xml_text
+from widget.errors import BadRequest, NotFound
+from widget.model import Event
+from widget.params import CARD_WIDTH as CARD_WIDTH
+from widget.params import EMBED, UPCOMING_WIDGET, OEmbedQuery, ViewOptions
+from widget.params import UPCOMING as UPCOMING
+from widget.params import Format as Format
+from widget.params import parse_dimension as parse_dimension
+from widget.params import parse_format as parse_format
+from widget.text import MAX_URL_LENGTH, SLUG_BODY, has_url_forbidden, xml_text
 from widget.urls import Query, Urls
 
 PROVIDER_NAME = "PauseAI"
-MAX_DIMENSION = 10_000
 DEFAULT_WIDTH = 600
 MAX_WIDTH = 760
-CARD_WIDTH = 1200
 CARD_HEIGHT = 630
 # The card is drawn at these widths only (halvings of the full width, down to 1 px), so
 # a thumbnail fits any maxima and the cards' cache space stays finite.
 CARD_WIDTHS = (1200, 600, 300, 150, 75, 37, 18, 9, 4, 2, 1)
 
-_DIMENSION = re.compile(r"[0-9]{1,6}", re.ASCII)
 _EMBEDDABLE_PATH = re.compile(rf"/(?:events|embed)/(next|{SLUG_BODY})", re.ASCII)
 _UPCOMING_PATHS = ("/events", "/embed/upcoming")
-UPCOMING = "upcoming"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class Format(StrEnum):
-    """The serializations we answer in."""
-
-    JSON = "json"
-    XML = "xml"
 
 
 @dataclass(frozen=True)
@@ -134,37 +128,6 @@ class OEmbedResponse(BaseModel):
 # --- parsing ------------------------------------------------------------------------------
 
 
-def parse_format(value: str | None) -> Format:
-    """``json`` (the default) or ``xml``; anything else is FormatNotAvailable (501)."""
-    if value is None:
-        return Format.JSON
-    try:
-        return Format(value)
-    except ValueError:
-        raise FormatNotAvailable(
-            "Invalid format (expected json or xml).", parameter="format"
-        ) from None
-
-
-def parse_dimension(value: str | None, name: str, maximum: int = MAX_DIMENSION) -> int | None:
-    """A positive integer of ASCII digits up to ``maximum``; None when absent or empty."""
-    if value is None or value == "":
-        # Some consumers template an unset maximum as an empty value: it means "no limit".
-        return None
-    number = int(value) if _DIMENSION.fullmatch(value) else 0
-    if not 1 <= number <= maximum:
-        raise BadRequest(
-            f"Invalid {name} (expected an integer between 1 and {maximum}).", parameter=name
-        )
-    return number
-
-
-def parse_dnt(value: str | None) -> None:
-    """Accept ``dnt`` (WordPress sends ``dnt=1``): we never track, so it changes nothing."""
-    if value is not None and value not in ("0", "1"):
-        raise BadRequest("Invalid dnt (expected 0 or 1).", parameter="dnt")
-
-
 def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int | None]:
     scheme = scheme.lower()
     return scheme, host.lower().rstrip("."), port or _DEFAULT_PORTS.get(scheme)
@@ -207,7 +170,7 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
             parameter="url",
         )
     try:
-        options = parse_view(QueryParams(parts.query), layout=True, limit=upcoming)
+        options = (UPCOMING_WIDGET if upcoming else EMBED).parse(parts.query)
     except BadRequest as error:
         raise NotFound(f"The url's query is not valid: {error.message}", parameter="url") from None
     if upcoming:
@@ -216,15 +179,16 @@ def parse_url(url: str | None, public_url: str) -> EmbedTarget:
     return EmbedTarget(match.group(1), options)
 
 
-def parse_request(params: QueryParams, public_url: str) -> OEmbedRequest:
-    """Every oEmbed parameter validated; unknown parameters are ignored."""
-    target = parse_url(single(params, "url"), public_url)
-    parse_dnt(single(params, "dnt"))
+def parse_request(query: OEmbedQuery, public_url: str) -> OEmbedRequest:
+    """The request ``query`` (``widget.params.OEMBED``) makes, its ``url`` resolved first
+    (a bad url is the error a request has, before any of its other parameters)."""
+    target = parse_url(query.url, public_url)
+    query.refuse()
     return OEmbedRequest(
         target=target,
-        format=parse_format(single(params, "format")),
-        maxwidth=parse_dimension(single(params, "maxwidth"), "maxwidth"),
-        maxheight=parse_dimension(single(params, "maxheight"), "maxheight"),
+        format=query.format,
+        maxwidth=query.maxwidth,
+        maxheight=query.maxheight,
     )
 
 

@@ -33,14 +33,13 @@ from widget.date_ranges import format_days
 from widget.languages import locale
 from widget.media_providers import PROVIDERS, MediaProvider, embed_url
 from widget.model import Event, Location, LocationStatus, MediaItem, Status
-from widget.params import ViewOptions
+from widget.params import DEFAULT_ACCENT, ViewOptions
 from widget.platforms import Platform
 from widget.text import fold
 from widget.timing import Phase
 from widget.urls import Urls
 
 Day = date
-DEFAULT_ACCENT = "#ff9416"  # PauseAI orange
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#17181a"
 MIN_CONTRAST = 4.5

@@ -37,6 +37,7 @@ from widget.feeds.gazetteer import estimated
 from widget.feeds.parse import FeedEvent
 from widget.feeds.sources import Source
 from widget.model import Event, Location, LocationStatus, Organizer, Status
+from widget.problems import problems_of
 from widget.sanitizer import plain_text
 from widget.text import slugify
 
@@ -141,7 +142,7 @@ def _enriched(
     try:
         return Event.model_validate(data)
     except ValidationError as error:
-        notes.append(f"{event.slug}: feed details not applied ({error.errors()[0]['msg']})")
+        notes.append(f"{event.slug}: feed details not applied ({problems_of(error)[0]})")
         return event
 
 
@@ -240,9 +241,7 @@ def build_event(
     try:
         return Event.model_validate(data), None
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(map(str, first["loc"]))
-        return None, f"{title[:60]!r}: {where}: {first['msg']}"
+        return None, f"{title[:60]!r}: {problems_of(error)[0]}"
 
 
 def summary_of(description: str) -> str:

@@ -25,10 +25,9 @@ from pydantic import Field, ValidationError, model_validator
 
 from widget.localized_names import fold
 from widget.model import Country, Language, Organizer, ShortText, Strict, Url
+from widget.problems import Problem, errors_of, field_error, field_path
 from widget.store import (
     SOURCES_FILE,
-    Problem,
-    _clean_message,
     _line_of,
     _parse_yaml,
     _read_text,
@@ -84,9 +83,9 @@ class SourceList(Strict):
         seen: dict[str, int] = {}
         for index, source in enumerate(self.sources):
             if source.key in seen:
-                raise ValueError(
-                    f"sources.{index}.name: same name as sources.{seen[source.key]}"
-                    " (names must differ)"
+                raise field_error(
+                    ("sources", index, "name"),
+                    f"same name as sources.{seen[source.key]} (names must differ)",
                 )
             seen[source.key] = index
         return self
@@ -108,15 +107,9 @@ def load_sources(root: Path) -> tuple[tuple[Source, ...] | None, list[Problem]]:
     try:
         listing = SourceList.model_validate(parsed.data)
     except ValidationError as error:
-        for item in error.errors():
-            loc: tuple[int | str, ...] = tuple(item["loc"])
-            message = _clean_message(item["msg"])
-            field, _, rest = message.partition(": ")
-            if not loc and rest and "." in field:
-                loc = tuple(int(p) if p.isdigit() else p for p in field.split("."))
-                message = rest
-            problems.append(
-                Problem(SOURCES_FILE, ".".join(map(str, loc)), message, _line_of(parsed, loc))
-            )
+        problems.extend(
+            Problem(SOURCES_FILE, field_path(loc), message, _line_of(parsed, loc))
+            for loc, message in errors_of(error)
+        )
         return None, problems
     return listing.sources, []

@@ -8,7 +8,7 @@ press release's "Locations:") is reported, not imported twice. A list with a "Wh
 line, or one place with its link bullets, is a single-location block. A bullet naming
 several bold places ('**Paris**, France (…) and **Lyon**, France (…)') is one location per
 place with the links after it, or reported when that is ambiguous. Nothing in a city list
-is dropped without a ``PageProblem``.
+is dropped without a ``Problem``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from widget.countries import country_candidates
 from widget.importing.page_dates import Span, find_iso_date, find_span, find_times
 from widget.importing.page_locations import (
     LocationRecords,
-    PageProblem,
     gazetteer_place,
     place_key,
     resolve,
@@ -43,6 +42,7 @@ from widget.importing.page_places import (
     read_place,
 )
 from widget.localized_names import city_country, fold
+from widget.problems import Problem
 
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
@@ -89,7 +89,7 @@ class LocationReader(LocationRecords):
     date_heading: tuple[int, str] | None = None
     when: tuple[int, str] | None = None  # the When: line of a single-location block
     bullets: int = 0  # bullets in city lists and location blocks
-    unplaced: list[PageProblem] = field(default_factory=list)  # linked bullets, no place
+    unplaced: list[Problem] = field(default_factory=list)  # linked bullets, no place
 
     def _bullet(self, flat: Flat, line: int, country: str | None) -> _Bullet:
         labelled = label_line(flat.text)
@@ -216,7 +216,11 @@ class LocationReader(LocationRecords):
             return "city"
         else:
             self.unplaced.extend(  # told only if the page turns out to have no city list
-                PageProblem(b.line, f"skipped: {b.reason} in {b.flat.plain[:80]!r}", "warning")
+                Problem(
+                    line=b.line,
+                    message=f"skipped: {b.reason} in {b.flat.plain[:80]!r}",
+                    level="warning",
+                )
                 for b in flat_items
                 if b.kind == "other" and b.flat.links and b.reason != "no city recognised"
             )

@@ -20,7 +20,8 @@ from widget.importing.importer import (
 from widget.languages import SUPPORTED_LANGUAGES, language_for_tag
 from widget.localized_names import language_from_filename
 from widget.model import check_url
-from widget.store import EVENT_FILE, Problem, load_event
+from widget.problems import Problem
+from widget.store import EVENT_FILE, load_event
 from widget.text import MAX_SLUG_LENGTH, is_slug
 
 # What a NAME.LANG.md suffix looks like ('nl', 'pt-BR'): another dot in a name is no language.
@@ -65,7 +66,7 @@ def write_event(page: ImportedPage, page_name: str, out: Path, force: bool) -> l
         _, problems, _ = load_event(staged, staging)
         if problems:
             return [
-                f"{page_name}:{line}: {problem.field}: {problem.message}"
+                problem.located(page_name, line)
                 if (line := _page_line(page, problem))
                 else str(problem)
                 for problem in problems

@@ -33,8 +33,9 @@ from markdown_it import MarkdownIt
 from widget.importing.city_lists import when_date
 from widget.importing.page_dates import find_span, find_year, front_matter_date, resolve_span
 from widget.importing.page_places import is_cancelled
-from widget.importing.page_reader import PageProblem, PageReader, resolve
+from widget.importing.page_reader import PageReader, resolve
 from widget.localized_names import FILLER, calendar, fold
+from widget.problems import Problem
 from widget.store import EVENT_FILE
 from widget.text import slugify
 
@@ -42,7 +43,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ImportedPage",
     "PageError",
-    "PageProblem",
+    "Problem",
     "default_slug",
     "parse_page",
     "render_files",
@@ -97,7 +98,7 @@ class PageError(Exception):
     """Raised by ``parse_page`` when the page cannot be imported; holds every problem and,
     for a page without a city list, a starter event.yaml made of what could be read."""
 
-    def __init__(self, problems: list[PageProblem], starter: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], starter: str | None = None) -> None:
         super().__init__("; ".join(p.located("page") for p in problems))
         self.problems = problems
         self.starter = starter
@@ -114,7 +115,7 @@ class ImportedPage:
     text: dict[str, Any]
     body: str
     lines: dict[str, int] = field(default_factory=dict)  # "locations.3" → page line
-    reports: tuple[PageProblem, ...] = ()
+    reports: tuple[Problem, ...] = ()
     bullets: int = 0
 
     @property
@@ -163,14 +164,14 @@ def _blank(text: str) -> str:
     return "\n" * text.count("\n")
 
 
-def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any], int]:
+def _front_matter(text: str, problems: list[Problem]) -> tuple[dict[str, Any], int]:
     """The page's front matter and the offset where the Markdown after it starts."""
     match = _FRONT_MATTER.match(text)
     if match is None:
         problems.append(
-            PageProblem(
-                1,
-                "expected YAML front matter between '---' lines "
+            Problem(
+                line=1,
+                message="expected YAML front matter between '---' lines "
                 "(title, description) at the top of the page",
             )
         )
@@ -182,21 +183,22 @@ def _front_matter(text: str, problems: list[PageProblem]) -> tuple[dict[str, Any
         mark = getattr(error, "problem_mark", None)
         line = mark.line + first if mark is not None else 1
         problems.append(
-            PageProblem(
-                line,
-                f"invalid YAML in the front matter: {getattr(error, 'problem', None) or error}",
+            Problem(
+                line=line,
+                message=f"invalid YAML in the front matter: "
+                f"{getattr(error, 'problem', None) or error}",
             )
         )
         return {}, match.end()
     if not isinstance(data, dict):
-        problems.append(PageProblem(2, "front matter must be a mapping (title: …)"))
+        problems.append(Problem(line=2, message="front matter must be a mapping (title: …)"))
         data = {}
     for key in ("title", "description"):
         if key in data and not isinstance(data[key], str):
-            problems.append(PageProblem(1, f"front matter: {key} must be text"))
+            problems.append(Problem(line=1, message=f"front matter: {key} must be text"))
             data.pop(key)
     if not data.get("title", "").strip():
-        problems.append(PageProblem(1, "front matter: title is missing"))
+        problems.append(Problem(line=1, message="front matter: title is missing"))
     return data, match.end()
 
 
@@ -334,7 +336,7 @@ def parse_page(
     slug: str | None = None,
 ) -> ImportedPage:
     """Turn a PauseAI page into event data; raises ``PageError`` listing every problem."""
-    problems: list[PageProblem] = []
+    problems: list[Problem] = []
     front, body_start = _front_matter(text, problems)
     title = str(front.get("title", "")).strip()
     source = _blank(text[:body_start]) + text[body_start:]
@@ -361,7 +363,7 @@ def parse_page(
     if not reader.locations:
         errors = [p for p in problems if p.level == "error"]
         problems.extend(reader.unplaced)
-        problems.append(PageProblem(None, LOOKED_FOR))
+        problems.append(Problem(line=None, message=LOOKED_FOR))
         starter = starter_file(reader, title, first, base_url) if not errors else None
         raise PageError(_ordered(problems), starter)
     errors = [p for p in problems if p.level == "error"]
@@ -398,7 +400,7 @@ def parse_page(
     )
 
 
-def _ordered(problems: list[PageProblem]) -> list[PageProblem]:
+def _ordered(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 

@@ -5,7 +5,8 @@ with its links and times into the ``locations`` entry widget.store expects: the 
 second one in a city gets ``-2``), the localized name as a ``cities:`` override, the status
 (``tba`` without a link), the links (relative ones resolved), the time zone of a time
 (CLDR's when certain, else the gazetteer's), and, once the event's date is known, a date of
-its own where the page names another day. ``PageProblem`` is every report of the import.
+its own where the page names another day. Every report of the import is a
+``widget.problems.Problem`` with its page line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
@@ -22,24 +23,10 @@ from widget.feeds.gazetteer import gazetteer  # built on first use
 from widget.importing.page_dates import Span, resolve_span
 from widget.importing.page_places import Flat, Place, is_cancelled
 from widget.localized_names import fold, guess_timezone
+from widget.problems import Level, Problem
 from widget.text import slugify
 
-Level = Literal["error", "warning", "note"]
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-@dataclass(frozen=True)
-class PageProblem:
-    """Something in the page worth telling: an ``error`` stops the import, a ``warning``
-    (a bullet skipped, a time dropped) stops it only with ``--strict``, a ``note`` never."""
-
-    line: int | None
-    message: str
-    level: Level = "error"
-
-    def located(self, page: str) -> str:
-        """``PAGE.md:LINE: problem`` (no line for problems of the whole page)."""
-        return f"{page}:{self.line}: {self.message}" if self.line else f"{page}: {self.message}"
 
 
 def resolve(url: str, base_url: str) -> str:
@@ -57,7 +44,7 @@ class LocationRecords:
     base_url: str
     markdown: MarkdownIt
     title: str = ""
-    problems: list[PageProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     locations: list[dict[str, Any]] = field(default_factory=list)
     overrides: dict[str, str] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
@@ -65,7 +52,7 @@ class LocationRecords:
     _seen: dict[tuple[str, str | None, bool], int] = field(default_factory=dict)
 
     def problem(self, line: int | None, message: str, level: Level = "error") -> None:
-        self.problems.append(PageProblem(line, message, level))
+        self.problems.append(Problem(line=line, message=message, level=level))
 
     # --- locations ---------------------------------------------------------------------
 

@@ -18,11 +18,11 @@ from markdown_it.token import Token
 from widget.countries import country_candidates
 from widget.importing.city_lists import LocationReader, closing_index
 from widget.importing.embedded_media import MediaScanner
-from widget.importing.page_locations import PageProblem, resolve
+from widget.importing.page_locations import resolve
 from widget.importing.page_places import Flat, flatten
 from widget.localized_names import fold
 
-__all__ = ["PageProblem", "PageReader", "resolve"]
+__all__ = ["PageReader", "resolve"]
 
 # Words (folded) that make a heading a press section: "Perscoverage", "In the media" …
 _PRESS_WORDS = frozenset(

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from widget.cache import CachedBody
 from widget.documents.widget_view import matches
 from widget.errors import NotFound
-from widget.params import parse_view
+from widget.params import EVENT_CALENDAR
 from widget.routes._common import cached, event_for
 from widget.sanitizer import plain_text
 from widget.services import services
@@ -19,7 +19,7 @@ async def event_calendar(request: Request) -> Response:
     """GET /events/{slug}.ics?lang=&country=&city= — text/calendar."""
     event = event_for(request)
     state = services(request)
-    options = parse_view(request.query_params)
+    options = EVENT_CALENDAR(request)
     language = options.lang or event.default_language
     locations = [location for location in event.locations if matches(location, options)]
     if not locations:

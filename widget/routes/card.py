@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
-from widget.documents.oembed import CARD_WIDTH, card_width, parse_dimension
+from widget.documents.oembed import CARD_WIDTH, card_width
 from widget.i18n import translations
-from widget.params import parse_lang, single
+from widget.params import CARD
 from widget.routes._common import cached, event_for
 from widget.services import services
 
@@ -22,10 +22,10 @@ async def event_card(request: Request) -> Response:
     (the largest of ``CARD_WIDTHS`` not wider than ``w``)."""
     event = event_for(request)
     state = services(request)
-    params = request.query_params
-    language = parse_lang(single(params, "lang")) or event.default_language
+    query = CARD(request)
+    language = query.lang or event.default_language
     # Drawn only at CARD_WIDTHS (rounded down): a flood of widths cannot grow the cache.
-    width = card_width(parse_dimension(single(params, "w"), "w", maximum=CARD_WIDTH) or CARD_WIDTH)
+    width = card_width(query.width or CARD_WIDTH)
 
     async def render() -> CachedBody:
         # Imported here: Pillow costs several MB of memory, and only this route needs it.

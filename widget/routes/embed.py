@@ -19,7 +19,7 @@ from widget.documents.banner_view import event_banner
 from widget.documents.widget_view import build_view
 from widget.documents.world_map import map_of
 from widget.model import Event
-from widget.params import ViewOptions, parse_view
+from widget.params import EMBED, ViewOptions
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.security_headers import GEOLOCATION_SELF
 from widget.services import services
@@ -51,7 +51,7 @@ class WidgetRequest:
 
 def resolve(request: Request) -> WidgetRequest:
     """Parse and resolve a widget request; raises BadRequest or NotFound."""
-    options = parse_view(request.query_params, layout=True)
+    options = EMBED(request)
     event = event_for(request)
     language, negotiated = language_for(request, event, options)
     now = services(request).now()

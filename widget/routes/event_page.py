@@ -23,7 +23,7 @@ from widget.documents.widget_view import WidgetView, build_view
 from widget.documents.world_map import map_of
 from widget.languages import babel_locale_name
 from widget.model import Event
-from widget.params import ViewOptions, parse_lang, parse_theme, single
+from widget.params import EVENT_PAGE, ViewOptions
 from widget.routes._common import cached, event_for, language_for, language_headers
 from widget.sanitizer import plain_text
 from widget.services import services
@@ -172,10 +172,7 @@ class PageRequest:
 def resolve(request: Request) -> PageRequest:
     """Parse and resolve an event-page request (``lang`` and ``theme`` only)."""
     event = event_for(request)
-    params = request.query_params
-    options = ViewOptions(
-        lang=parse_lang(single(params, "lang")), theme=parse_theme(single(params, "theme"))
-    )
+    options = EVENT_PAGE(request)
     language, negotiated = language_for(request, event, options)
     now = services(request).now()
     return PageRequest(

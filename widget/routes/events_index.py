@@ -10,7 +10,6 @@ changes are behind the clock (``events_index.listing_state``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,30 +20,17 @@ from starlette.responses import Response
 
 from widget.cache import CachedBody
 from widget.catalog import Catalog
-from widget.documents.events_index import MAX_PAGE, IndexPage, index_page, listing_state, page_count
+from widget.documents.events_index import IndexPage, index_page, listing_state, page_count
 from widget.documents.structured_data import index_event, item_list, script_json
-from widget.errors import BadRequest, NotFound
+from widget.errors import NotFound
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-from widget.params import parse_lang, parse_theme, single
+from widget.params import EVENTS_INDEX
 from widget.routes._common import cached, language_headers
 from widget.routes.event_page import description_of, og_locale
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 from widget.urls import Urls
-
-_PAGE = re.compile(r"^[1-9][0-9]{0,4}$")
-
-
-def parse_page(value: str | None) -> int:
-    """A page number from 1 to ``MAX_PAGE`` (default 1)."""
-    if value is None:
-        return 1
-    if not _PAGE.match(value) or int(value) > MAX_PAGE:
-        raise BadRequest(
-            f"Invalid page (expected a whole number from 1 to {MAX_PAGE}).", parameter="page"
-        )
-    return int(value)
 
 
 def index_url(public_url: str, language: str | None, number: int = 1) -> str:
@@ -137,10 +123,8 @@ class IndexRequest:
 
 def resolve(request: Request, catalog: Catalog, now: datetime) -> IndexRequest:
     """Parse an index request; a page past the last is a NotFound naming ``page``."""
-    params = request.query_params
-    lang = parse_lang(single(params, "lang"))
-    theme = parse_theme(single(params, "theme"))
-    number = parse_page(single(params, "page"))
+    query = EVENTS_INDEX(request)
+    lang, theme, number = query.lang, query.theme, query.page
     pages = page_count(len(catalog))
     if number > pages:
         raise NotFound(f"No page {number}: the index has {pages}.", parameter="page")

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from widget.errors import NotFound
 from widget.model import LocationStatus
+from widget.params import CLICK
 from widget.routes._common import event_for
 from widget.services import services
 
@@ -67,11 +68,11 @@ async def organize_redirect(request: Request) -> Response:
 def _count_site(request: Request, slug: str, location: str) -> None:
     """Count the click by embedding site when the widget's script named one (``site``: an
     origin, bounded by ``widget.site_labels``; never an error, whatever it holds)."""
-    values = request.query_params.getlist("site")
-    if len(values) != 1:
+    site = CLICK(request)
+    if site is None:
         return  # no site (the event page, JavaScript off, a plain iframe), or a garbled one
     metrics = services(request).metrics
-    metrics.site_clicks.labels(slug, location, metrics.sites.label(values[0])).inc()
+    metrics.site_clicks.labels(slug, location, metrics.sites.label(site)).inc()
 
 
 def _redirect(url: str) -> Response:

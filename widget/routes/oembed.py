@@ -31,6 +31,7 @@ from widget.errors import NotFound
 from widget.i18n import translations
 from widget.languages import DEFAULT_LANGUAGE
 from widget.model import Event
+from widget.params import OEMBED
 from widget.routes._common import cached, event_for
 from widget.services import services
 from widget.timing import (
@@ -60,7 +61,7 @@ class EmbedRequest:
 def resolve(request: Request) -> EmbedRequest:
     """Parse the oEmbed parameters and find the event; raises BadRequest, NotFound, 501."""
     state = services(request)
-    wanted = parse_request(request.query_params, state.settings.public_url)
+    wanted = parse_request(OEMBED(request), state.settings.public_url)
     if wanted.target.upcoming:
         catalog, now = state.data.catalog, state.now()
         ahead = upcoming_events(catalog, wanted.target.options, now)

@@ -12,16 +12,15 @@ one value each; for the upcoming events, every country and city of any of them),
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from widget.cache import CachedBody
-from widget.catalog import NEXT, Catalog
+from widget.catalog import Catalog
 from widget.documents.banner_view import event_banner
 from widget.documents.upcoming_view import build_upcoming, upcoming_banner, upcoming_events
 from widget.documents.widget_height import (
@@ -33,89 +32,33 @@ from widget.documents.widget_height import (
     signup_labels,
 )
 from widget.documents.widget_view import (
-    DEFAULT_ACCENT,
     ONLINE_GROUP,
     CountryView,
     build_view,
     group_locations,
 )
 from widget.documents.world_map import map_of
-from widget.errors import BadRequest
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from widget.model import Event
 from widget.params import (
+    DEFAULT_ACCENT,
     LAYOUTS,
     MAX_LIMIT,
-    MAX_LIST_ITEMS,
+    PUBLISH,
     THEMES,
+    UPCOMING,
     ViewOptions,
-    parse_accent,
-    parse_cities,
-    parse_countries,
-    parse_geolocation,
-    parse_lang,
-    parse_layout,
-    parse_map,
-    parse_theme,
-    single,
 )
+from widget.params import Choices as Choices
+from widget.params import parse_choices as parse_choices
 from widget.routes._common import cached, event_for, language_headers
 from widget.services import services
-from widget.text import fold, is_slug
+from widget.text import fold
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase, event_phase
 from widget.urls import Urls
 
-CONSENT_MODES = ("auto", "click")
-UPCOMING = "upcoming"
 SNIPPET_WIDTH = 600
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The builder's options, normalized (a cache key and the snippets' source)."""
-
-    slug: str = NEXT
-    options: ViewOptions = field(default_factory=ViewOptions)
-    consent: str = "auto"
-
-
-def _list(params: QueryParams, name: str) -> str | None:
-    """Checkbox values (``country=NL&country=DE``) as one comma-separated value."""
-    values = params.getlist(name)
-    if len(values) > MAX_LIST_ITEMS:
-        raise BadRequest(
-            f"Too many values for '{name}' (at most {MAX_LIST_ITEMS}).", parameter=name
-        )
-    return ",".join(values) if values else None
-
-
-def parse_choices(params: QueryParams) -> Choices:
-    """The builder form's fields; empty fields mean the default, malformed ones a 400."""
-    slug = single(params, "event") or NEXT
-    if slug != NEXT and not is_slug(slug):
-        raise BadRequest(
-            "Invalid event (expected an event slug, 'next' or 'upcoming').", parameter="event"
-        )
-    consent = single(params, "consent") or "auto"
-    if consent not in CONSENT_MODES:
-        raise BadRequest("Invalid consent (expected auto or click).", parameter="consent")
-    accent = parse_accent(single(params, "accent") or None)
-    return Choices(
-        slug=slug,
-        options=ViewOptions(
-            lang=parse_lang(single(params, "lang") or None),
-            theme=parse_theme(single(params, "theme") or None),
-            # The colour input always submits a value: the default means "no accent".
-            accent=None if accent == DEFAULT_ACCENT else accent,
-            countries=parse_countries(_list(params, "country")),
-            cities=parse_cities(_list(params, "city")),
-            layout=parse_layout(single(params, "layout") or None),
-            geolocation=parse_geolocation(single(params, "geolocation") or None),
-            map=parse_map(single(params, "map") or None),
-        ),
-        consent=consent,
-    )
 
 
 def snippet_content(
@@ -250,7 +193,7 @@ def publish_context(
 async def publish_page(request: Request) -> Response:
     """GET / — the events and the snippet builder (the form re-renders this page)."""
     state = services(request)
-    choices = parse_choices(request.query_params)
+    choices = PUBLISH(request)
     upcoming = choices.slug == UPCOMING
     chosen = None if upcoming else event_for(request, choices.slug)
     now = state.now()

@@ -24,7 +24,7 @@ from widget.documents.events_index import event_url, listing_state, split
 from widget.documents.site_feeds import FeedEntry, atom_feed, newest_first, robots_txt, sitemap
 from widget.i18n import translations
 from widget.languages import DEFAULT_LANGUAGE
-from widget.params import parse_lang, single
+from widget.params import SITE_FEED
 from widget.routes._common import cached
 from widget.routes.event_page import description_of
 from widget.sanitizer import plain_text
@@ -37,7 +37,7 @@ SITE_MAX_AGE = 3600
 
 
 def _lang(request: Request) -> str | None:
-    return parse_lang(single(request.query_params, "lang"))
+    return SITE_FEED(request)
 
 
 async def events_calendar(request: Request) -> Response:

@@ -20,7 +20,7 @@ from widget.cache import CachedBody
 from widget.documents.upcoming_view import build_upcoming, epoch, upcoming_banner
 from widget.i18n import negotiate
 from widget.languages import DEFAULT_LANGUAGE
-from widget.params import DEFAULT_LIMIT, ViewOptions, parse_view
+from widget.params import DEFAULT_LIMIT, UPCOMING_WIDGET, ViewOptions
 from widget.routes._common import cached, language_headers
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
@@ -44,7 +44,7 @@ class UpcomingRequest:
 
 def resolve(request: Request) -> UpcomingRequest:
     """Parse an upcoming-widget request; raises BadRequest naming the parameter."""
-    options = parse_view(request.query_params, layout=True, limit=True)
+    options = UPCOMING_WIDGET(request)
     if options.compact:  # one event: the limit changes nothing, so it names no other page
         options = replace(options, limit=DEFAULT_LIMIT)
     if options.lang:
