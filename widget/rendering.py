@@ -96,9 +96,13 @@ class Renderer:
         besides the language (the catalog's version among it), and the macro must not
         inline assets (their hashes would be missing from later pages' CSP). A None key
         renders afresh."""
-        if key is None:
-            return Markup(macro(*args))
-        return self.fragments.get((language, key), lambda: Markup(macro(*args)))
+
+        def render() -> Markup:
+            made = macro(*args)
+            assert isinstance(made, Markup)  # autoescape on: a macro's output is escaped
+            return made
+
+        return render() if key is None else self.fragments.get((language, key), render)
 
     def static_url(self, name: str) -> str:
         """Absolute URL of an asset under its content-hashed name."""

@@ -14,9 +14,10 @@ catalog's phase-change moments have passed. Two requests with the same state (an
 same data version) get the same page, so it is part of the body cache key.
 
 An index line depends only on its event, the language, the link's language and the
-event's phase (named by the listing state), so ``index_page`` keeps the last ``ENTRIES`` of them (``widget.memo``) and
-``IndexEntry.key`` names each line's HTML (``Renderer.fragment``): a cold render of a page
-mostly joins lines that pages in other themes, other clocks or other page numbers built.
+event's phase (named by the listing state), so ``index_page`` keeps the last ``ENTRIES``
+of them (``widget.memo``) and ``IndexEntry.key`` names each line's HTML
+(``Renderer.fragment``): rendering a page again (in another theme, or after the body
+cache let it go) mostly joins lines already built.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ location ids, so ``upcoming_events`` bisects past the events that ended before t
 one still running and tests the filters as set intersections. An item depends only on
 its event, the options that change a widget view, the language and the event's phases, so
 ``build_item`` keeps the last ``ITEMS`` of them (``widget.memo``), and the template renders
-each one once (``UpcomingItem.key`` names its HTML, see ``Renderer.fragment``): a cold
-render of the list mostly joins what earlier renders (other limits, the compact banner's
-neighbours, pages in other themes) already built.
+each one once (``UpcomingItem.key`` names its HTML, see ``Renderer.fragment``): rendering
+the list again (with another limit or theme, for oEmbed or the publish page's preview, or
+after the body cache let it go) mostly joins items already built.
 """
 
 from __future__ import annotations
