@@ -30,8 +30,8 @@ from widget.model import MediaProvider
 from widget.resources import TEMPLATES_DIR
 
 # Rendered fragments kept (``Renderer.fragment``): an upcoming item is ~3 kB, an index line
-# ~0.4 kB, so at most ~12 MB.
-FRAGMENTS = 4096
+# ~0.4 kB, so at most ~6 MB.
+FRAGMENTS = 2048
 
 
 @dataclass

@@ -36,7 +36,7 @@ from widget.timing import Phase, event_phase
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
-ENTRIES = 4096  # index lines kept (``index_page``): a few hundred bytes each
+ENTRIES = 2048  # index lines kept (``index_page``): ~0.6 kB each
 
 
 @dataclass(frozen=True)

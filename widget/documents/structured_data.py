@@ -321,7 +321,7 @@ def item_list(name: str, url: str, items: list[tuple[str, dict[str, Any]]]) -> d
     }
 
 
-NODES = 4096  # serialized index Events kept (``index_event_json``): ~1 kB each
+NODES = 2048  # serialized index Events kept (``index_event_json``): ~1.5 kB each
 _NODES: Memo[str] = Memo(NODES)
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 

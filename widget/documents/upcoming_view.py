@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate
@@ -50,11 +50,11 @@ from widget.documents.widget_view import (
 )
 from widget.memo import Memo
 from widget.model import Event, Status
-from widget.params import DEFAULT_LIMIT, MAX_LIMIT, ViewOptions
+from widget.params import MAX_LIMIT, ViewOptions
 from widget.timing import event_phase, location_phases, phase_changes
 
 MAX_CITIES = 12  # cities shown per event; the rest are one link away, on its page
-ITEMS = 2048  # upcoming items kept (``build_item``): a few kB each
+ITEMS = 512  # upcoming items kept (``build_item``): ~40 kB each with 40 cities, so < 20 MB
 
 
 @dataclass(frozen=True)
@@ -183,13 +183,16 @@ def build_item(
     version: str | None = None,
     window: int = 0,
 ) -> UpcomingItem:
-    """One event of the list, its cities flattened in the widget's order (kept per
-    ``version`` of the catalog holding ``event`` and ``window``, the clock's window between
-    its phase changes (``epoch``); without a version: built afresh)."""
+    """One event of the list, its cities flattened in the widget's order, with the filters
+    and language of ``options`` (see ``_shown``); kept per ``version`` of the catalog
+    holding ``event`` and ``window``, the clock's window between its phase changes
+    (``epoch``); without a version: built afresh."""
+
+    shown = _shown(options, language)
 
     def make(key: Hashable) -> UpcomingItem:
         phase, phases = event_phase(event, now), location_phases(event, now)
-        view = build_view(event, options, language, phase, public_url, phases)
+        view = build_view(event, shown, language, phase, public_url, phases)
         flat = tuple((city, country) for country in view.countries for city in country.cities)
         query = ViewOptions(lang=language).query()
         return UpcomingItem(
@@ -202,15 +205,16 @@ def build_item(
 
     if version is None:
         return make(None)
-    key = ("upcoming", version, window, event.slug, _shown(options, language), public_url)
+    key = ("upcoming", version, window, event.slug, shown, public_url)
     return _ITEMS.get(key, lambda: make(key))
 
 
 @lru_cache(maxsize=256)
 def _shown(options: ViewOptions, language: str) -> ViewOptions:
-    """What a widget view reads of ``options``: all but the limit and the layout (which
-    pick the events)."""
-    return replace(options, limit=DEFAULT_LIMIT, layout="full", lang=language)
+    """What an item shows of ``options``: the filters and the language. The limit and the
+    layout pick the events; the theme and the accent are the page's (``UpcomingView``), so
+    an item's view is built with the defaults and shared by every theme and accent."""
+    return ViewOptions(lang=language, countries=options.countries, cities=options.cities)
 
 
 def build_upcoming(
