@@ -51,6 +51,7 @@ def test_a_size_below_one_is_refused() -> None:
         (events_index._ENTRIES, events_index.ENTRIES),
         (events_index._LISTINGS, 8),
         (upcoming_view._ITEMS, upcoming_view.ITEMS),
+        (upcoming_view._FALLBACKS, 8),
         (structured_data._NODES, structured_data.NODES),
     ],
 )

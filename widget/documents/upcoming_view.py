@@ -163,12 +163,20 @@ def upcoming_events(catalog: Catalog, options: ViewOptions, now: datetime) -> tu
     return tuple(found)
 
 
+_FALLBACKS: Memo[str | None] = Memo(8)
+
+
 def organize_fallback(catalog: Catalog, public_url: str) -> str | None:
-    """The counted "organize one" link of the most recent event that has one."""
-    for event in reversed(catalog.events):
-        if event.organize_url is not None:
-            return organize_go_url(public_url, event.slug)
-    return None
+    """The counted "organize one" link of the most recent event that has one (found once
+    per catalog version: the search may walk the whole catalog)."""
+
+    def find() -> str | None:
+        for event in reversed(catalog.events):
+            if event.organize_url is not None:
+                return organize_go_url(public_url, event.slug)
+        return None
+
+    return _FALLBACKS.get((catalog.version, public_url), find)
 
 
 _ITEMS: Memo[UpcomingItem] = Memo(ITEMS)
