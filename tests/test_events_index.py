@@ -23,7 +23,14 @@ from tests.bench.generated_data import write_catalog
 from widget.app import create_app
 from widget.date_ranges import format_days
 from widget.documents.events_index import listing, split
-from widget.documents.structured_data import EventNode
+from widget.documents.structured_data import (
+    EventNode,
+    index_event,
+    index_event_json,
+    item_list,
+    item_list_json,
+    script_json,
+)
 from widget.languages import SUPPORTED_LANGUAGES
 from widget.settings import Settings
 from widget.store import load_or_raise
@@ -423,3 +430,23 @@ def test_listing_agrees_with_each_events_phase(tmp_path: Path) -> None:
         for start, stop in [(0, 3), (2, 7), (5, 50), (40, 60)]:
             assert found.upcoming(start, stop) == expected_upcoming[start:stop]
             assert found.past(start, stop) == expected_past[start:stop]
+
+
+def test_spliced_json_ld_is_the_item_lists_serialization(hostile: HostileData) -> None:
+    """``item_list_json`` (Events serialized once, then joined) writes exactly the bytes
+    ``script_json(item_list(...))`` writes, for every hostile title in both languages."""
+    for language in ("en", "nl"):
+        for name in hostile.payloads[:5]:
+            plain, joined = [], []
+            for event in hostile.catalog.events:
+                page = f"{PUBLIC_URL}/events/{event.slug}?x=<&y=\u2028"
+                facts = {
+                    "language": language,
+                    "description": event.text(language)[1].summary,
+                    "page_url": page,
+                    "image_url": f"{page}.png",
+                }
+                plain.append((page, index_event(event, **facts)))
+                joined.append((page, index_event_json(event, **facts, version="v")))
+            expected = script_json(item_list(name, f"{PUBLIC_URL}/events?{name}", plain))
+            assert item_list_json(name, f"{PUBLIC_URL}/events?{name}", joined) == expected

@@ -9,10 +9,11 @@ returns markup from data is ``markdown`` (the sanitizer).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Literal
 
 import jinja2
@@ -26,8 +27,13 @@ from widget.date_ranges import Kind, format_days
 from widget.i18n import translations
 from widget.languages import SUPPORTED_LANGUAGES, autonym, locale
 from widget.media_providers import MediaProvider
+from widget.memo import Memo
 from widget.resources import TEMPLATES_DIR
 from widget.urls import Urls
+
+# Rendered fragments kept (``Renderer.fragment``): an upcoming item is ~3 kB, an index line
+# ~0.4 kB, so at most ~6 MB.
+FRAGMENTS = 2048
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Renderer:
         self.urls = Urls(public_url)
         loader = jinja2.FileSystemLoader(str(templates_dir))
         self._environments: dict[str, jinja2.Environment] = {}
+        self.fragments: Memo[Markup] = Memo(FRAGMENTS)
         for language in SUPPORTED_LANGUAGES:
             env = jinja2.Environment(
                 loader=loader,
@@ -74,12 +81,30 @@ class Renderer:
                 language=language,
                 languages=SUPPORTED_LANGUAGES,
                 autonym=autonym,
+                fragment=partial(self.fragment, language),
             )
             env.filters.update(sanitizer.jinja_filters())
             env.filters["date"] = _date_filter(language)
             env.filters["datetime"] = _datetime_filter(language)
             env.filters["days"] = _days_filter(language)
             self._environments[language] = env
+
+    def fragment(
+        self, language: str, key: Hashable, macro: Callable[..., Any], *args: Any
+    ) -> Markup:
+        """``macro(*args)`` rendered once per (``language``, ``key``) and then reused (a
+        template calls ``fragment(key, macro, ...)``): for the parts a page repeats per
+        event, such as an index line. ``key`` must name everything the output depends on
+        besides the language (the catalog's version among it), and the macro must not
+        inline assets (their hashes would be missing from later pages' CSP). A None key
+        renders afresh."""
+
+        def render() -> Markup:
+            made = macro(*args)
+            assert isinstance(made, Markup)  # autoescape on: a macro's output is escaped
+            return made
+
+        return render() if key is None else self.fragments.get((language, key), render)
 
     def static_url(self, name: str) -> str:
         """Absolute URL of an asset under its content-hashed name."""

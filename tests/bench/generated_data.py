@@ -93,3 +93,60 @@ def write_catalog(
         write_event(root, slug, cities, first_day + timedelta(days=7 * number), seed=number)
         slugs.append(slug)
     return slugs
+
+
+# Text languages the varied catalog cycles through (always English, plus some of these).
+MORE_LANGUAGES = ("nl", "de", "fr", "es", "pt-BR", "sv")
+
+
+def varied_event_yaml(number: int, day: date) -> str:
+    """An ``event.yaml`` with what real catalogs mix: from 3 to 40 locations (a few
+    international days of 40), a city to be announced (a country without a city), a
+    cancelled city, an online action, multi-day events whose cities have days of their
+    own, and now and then a cancelled or postponed event."""
+    cities = 40 if number % 10 == 0 else 3 + number % 12
+    multi_day = number % 4 == 1
+    status = ("cancelled" if number % 17 == 3 else "postponed") if number % 17 in (3, 5) else None
+    lines = [f"date: {day.isoformat()}"]
+    if multi_day:
+        lines.append(f"end_date: {(day + timedelta(days=2)).isoformat()}")
+    lines += [f"status: {status or 'scheduled'}", "default_language: en", "locations:"]
+    for index in range(cities):
+        seed = number * 1000 + index
+        country = COUNTRIES[(number + index) % len(COUNTRIES)]
+        if index == 1:  # the city is still to be announced
+            lines += [f'  - country: "{country}"']
+            continue
+        if index == 2 and cities > 5:
+            lines += ["  - online: true", f"    signup_url: https://lu.ma/online{seed}"]
+            continue
+        lines += [
+            f"  - city: Town {seed}",
+            f'    country: "{country}"',
+            f"    signup_url: {SIGNUP_URLS[index % len(SIGNUP_URLS)].format(n=100000 + seed)}",
+        ]
+        if index == 3:
+            lines.append("    status: cancelled")
+        if multi_day and index % 3 == 0:
+            lines.append(f"    date: {(day + timedelta(days=index % 3 + 1)).isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+def write_varied_catalog(root: Path, events: int, first_day: date = date(2011, 1, 1)) -> list[str]:
+    """Write ``events`` weekly events from ``first_day`` as ``varied_event_yaml`` describes,
+    each in English and from one to three more languages; returns their slugs."""
+    root.mkdir(parents=True, exist_ok=True)
+    slugs = []
+    for number in range(events):
+        slug = f"protest-{number:04d}"
+        directory = root / slug
+        directory.mkdir(parents=True, exist_ok=True)
+        day = first_day + timedelta(days=7 * number)
+        (directory / "event.yaml").write_text(varied_event_yaml(number, day), encoding="utf-8")
+        more = MORE_LANGUAGES[number % len(MORE_LANGUAGES) :][: 1 + number % 3]
+        for language in ("en", *more):
+            (directory / f"{language}.md").write_text(
+                text_md(f"Protest {number} ({language})"), encoding="utf-8"
+            )
+        slugs.append(slug)
+    return slugs

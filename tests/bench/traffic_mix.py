@@ -216,6 +216,7 @@ def main() -> None:
     import time
     from datetime import UTC, datetime
 
+    from tests.bench.cold_render import asgi_scope
     from widget.app import create_app
     from widget.settings import Settings
 
@@ -224,29 +225,16 @@ def main() -> None:
         Settings(public_url=public_url, reload_seconds=0, now=datetime(2024, 5, 1, 12, tzinfo=UTC))
     )
     mix = requests(20_000, public_url)
-    scopes = []
-    for request in mix:
-        path, _, query = request.target.partition("?")
-        scopes.append(
-            {
-                "type": "http",
-                "asgi": {"version": "3.0"},
-                "http_version": "1.1",
-                "method": "GET",
-                "scheme": "http",
-                "path": path,
-                "raw_path": path.encode(),
-                "query_string": query.encode(),
-                "root_path": "",
-                "headers": [
-                    (b"host", b"127.0.0.1"),
-                    (b"accept-language", request.accept_language.encode()),
-                    (b"accept-encoding", ACCEPT_ENCODING.encode()),
-                ],
-                "client": ("127.0.0.1", 1),
-                "server": ("127.0.0.1", 80),
-            }
+    scopes = [
+        asgi_scope(
+            request.target,
+            [
+                (b"accept-language", request.accept_language.encode()),
+                (b"accept-encoding", ACCEPT_ENCODING.encode()),
+            ],
         )
+        for request in mix
+    ]
 
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": b"", "more_body": False}

@@ -12,22 +12,31 @@ across pages).
 ``listing_state`` is the part of the clock that changes the listing: how many of the
 catalog's phase-change moments have passed. Two requests with the same state (and the
 same data version) get the same page, so it is part of the body cache key.
+
+An index line depends only on its event, the language, the link's language and the
+event's phase (named by the listing state), so ``index_page`` keeps the last ``ENTRIES``
+of them (``widget.memo``) and ``IndexEntry.key`` names each line's HTML
+(``Renderer.fragment``): rendering a page again (in another theme, or after the body
+cache let it go) mostly joins lines already built.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from widget.catalog import Catalog
 from widget.i18n import translations
+from widget.memo import Memo
 from widget.model import Event, LocationStatus, Status
 from widget.timing import Phase, event_phase
 from widget.urls import Urls
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
+ENTRIES = 2048  # index lines kept (``index_page``): ~0.6 kB each
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class IndexEntry:
     tba: int  # locations whose city or details are still to be announced
     page_url: str
     counts: str = ""  # the counts as the page shows them: "4 cities · 3 countries · …"
+    key: Hashable = field(default=None, compare=False)  # names the line (and its HTML)
 
     @property
     def year(self) -> int:
@@ -129,8 +139,18 @@ class Listing:
         return head + [events[i] for i in range(top - 1, max(-1, top - 1 - wanted), -1)]
 
 
+_LISTINGS: Memo[Listing] = Memo(8)
+
+
 def listing(catalog: Catalog, now: datetime) -> Listing:
-    """Where each event of ``catalog`` stands at ``now`` (see ``Listing``)."""
+    """Where each event of ``catalog`` stands at ``now`` (see ``Listing``): the same between
+    two of the catalog's phase changes, so kept per (version, ``listing_state``)."""
+    return _LISTINGS.get(
+        (catalog.version, listing_state(catalog, now)), lambda: _listing(catalog, now)
+    )
+
+
+def _listing(catalog: Catalog, now: datetime) -> Listing:
     begun = bisect_right(catalog.starts, now)
     window_start = bisect_left(catalog.starts, now - catalog.longest)
     window = range(window_start, begun)
@@ -212,6 +232,9 @@ def entry_of(event: Event, language: str, now: datetime, page_url: str) -> Index
     return replace(entry, counts=counts_text(entry, language))
 
 
+_ENTRIES: Memo[IndexEntry] = Memo(ENTRIES)
+
+
 def index_page(
     catalog: Catalog,
     now: datetime,
@@ -231,8 +254,18 @@ def index_page(
     start, stop = (number - 1) * PER_PAGE, number * PER_PAGE
     link_language = language if explicit_lang else None
 
+    # Between two phase changes no event changes phase: the state names each line's phase.
+    state = listing_state(catalog, now)
+
     def entry(event: Event) -> IndexEntry:
-        return entry_of(event, language, now, event_url(public_url, event.slug, link_language))
+        key = ("index", catalog.version, state, event.slug, language, link_language, public_url)
+        return _ENTRIES.get(
+            key,
+            lambda: replace(
+                entry_of(event, language, now, event_url(public_url, event.slug, link_language)),
+                key=key,
+            ),
+        )
 
     shown_upcoming = tuple(entry(event) for event in found.upcoming(start, stop))
     archive_start = max(0, start - upcoming_count)

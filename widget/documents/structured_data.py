@@ -7,19 +7,24 @@ carries the right ``@type``; ``script_json`` serializes them for an
 ``application/ld+json`` block with ``<``, ``>`` and ``&`` escaped (a text field holding
 ``</script>`` cannot end the block). The events index (``/events``) lists its page's events
 as an ``ItemList`` of one ``Event`` each (``index_event``, ``item_list``): plain data of
-the shape the models serialize to.
+the shape the models serialize to. A catalog's events do not change within its version, so
+``index_event_json`` keeps the last ``NODES`` of them serialized (``widget.memo``) and
+``item_list_json`` joins them into the same bytes ``script_json(item_list(...))`` writes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
+from widget.memo import Memo
 from widget.model import Event, Location, LocationStatus, Status
 from widget.places import place_name
 
@@ -316,6 +321,57 @@ def item_list(name: str, url: str, items: list[tuple[str, dict[str, Any]]]) -> d
     }
 
 
+NODES = 2048  # serialized index Events kept (``index_event_json``): ~1.5 kB each
+_NODES: Memo[str] = Memo(NODES)
+_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_event_json(
+    event: Event,
+    *,
+    language: str,
+    description: str,
+    page_url: str,
+    image_url: str,
+    version: str,
+) -> str:
+    """``index_event`` as compact JSON (not yet escaped for a script block), kept per
+    ``version`` of the catalog holding ``event`` (``description`` must be derived from
+    the event's text in ``language``, as the page does)."""
+    key = (version, event.slug, language, page_url, image_url)
+    return _NODES.get(
+        key,
+        lambda: _dumps(
+            index_event(
+                event,
+                language=language,
+                description=description,
+                page_url=page_url,
+                image_url=image_url,
+            )
+        ),
+    )
+
+
+def item_list_json(name: str, url: str, items: Sequence[tuple[str, str]]) -> Markup:
+    """``script_json(item_list(name, url, ...))`` for (page URL, Event as JSON) pairs:
+    the same bytes, with each Event serialized once (``index_event_json``)."""
+    elements = ",".join(
+        f'{{"@type":"ListItem","position":{position},"url":{_dumps(page)},"item":{node}}}'
+        for position, (page, node) in enumerate(items, 1)
+    )
+    text = (
+        f'{{"@context":{_dumps(SCHEMA)},"@type":"ItemList","name":{_dumps(name)},'
+        f'"url":{_dumps(url)},"numberOfItems":{len(items)},"itemListElement":[{elements}]}}'
+    )
+    return _script_safe(text)
+
+
+def _script_safe(text: str) -> Markup:
+    safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
+
+
 def script_json(nodes: list[EventNode] | dict[str, Any]) -> Markup:
     """The nodes as JSON safe inside ``<script type="application/ld+json">``.
 
@@ -328,6 +384,4 @@ def script_json(nodes: list[EventNode] | dict[str, Any]) -> Markup:
         data = nodes  # plain data already (the index's ItemList)
     else:
         data = [node.model_dump(mode="json", by_alias=True, exclude_none=True) for node in nodes]
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
+    return _script_safe(_dumps(data))

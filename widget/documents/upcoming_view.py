@@ -18,14 +18,21 @@ cheap to compute (a bisection), whatever the catalog's size.
 A catalog of a thousand events is mostly archive: ``Ahead`` (built once per catalog
 version) keeps, in the catalog's order, when each event is over and its countries and
 location ids, so ``upcoming_events`` bisects past the events that ended before the oldest
-one still running and tests the filters as set intersections.
+one still running and tests the filters as set intersections. An item depends only on
+its event, the options that change a widget view, the language and the event's phases, so
+``build_item`` keeps the last ``ITEMS`` of them (``widget.memo``), and the template renders
+each one once (``UpcomingItem.key`` names its HTML, see ``Renderer.fragment``): rendering
+the list again (with another limit or theme, for oEmbed or the publish page's preview, or
+after the body cache let it go) mostly joins items already built.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import accumulate
 from threading import Lock
 
@@ -39,12 +46,14 @@ from widget.documents.widget_view import (
     build_view,
     palette,
 )
+from widget.memo import Memo
 from widget.model import Event, Status
 from widget.params import MAX_LIMIT, ViewOptions
 from widget.timing import event_phase, location_phases, phase_changes
 from widget.urls import Urls
 
 MAX_CITIES = 12  # cities shown per event; the rest are one link away, on its page
+ITEMS = 512  # upcoming items kept (``build_item``): ~40 kB each with 40 cities, so < 20 MB
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,12 @@ class UpcomingItem:
     cities: tuple[tuple[CityView, CountryView], ...]
     more: int  # cities not shown (its event page lists them)
     page_url: str
+    key: Hashable = field(default=None, compare=False)  # names the item (and its HTML)
+
+    @property
+    def located(self) -> bool:
+        """Whether some shown chip has coordinates."""
+        return any(city.coordinates for city, _ in self.cities)
 
     @property
     def dom_id(self) -> str:
@@ -79,7 +94,7 @@ class UpcomingView:
     def located(self) -> bool:
         """Whether some shown chip has coordinates (the browser then orders each event's
         chips by distance from the visitor, see static/nearest.js)."""
-        return any(city.coordinates for item in self.items for city, _ in item.cities)
+        return any(item.located for item in self.items)
 
 
 def epoch(catalog: Catalog, now: datetime) -> int:
@@ -147,37 +162,75 @@ def upcoming_events(catalog: Catalog, options: ViewOptions, now: datetime) -> tu
     return tuple(found)
 
 
+_FALLBACKS: Memo[str | None] = Memo(8)
+
+
 def organize_fallback(catalog: Catalog, public_url: str) -> str | None:
-    """The counted "organize one" link of the most recent event that has one."""
-    for event in reversed(catalog.events):
-        if event.organize_url is not None:
-            return Urls(public_url).organize(event.slug)
-    return None
+    """The counted "organize one" link of the most recent event that has one (found once
+    per catalog version: the search may walk the whole catalog)."""
+
+    def find() -> str | None:
+        for event in reversed(catalog.events):
+            if event.organize_url is not None:
+                return Urls(public_url).organize(event.slug)
+        return None
+
+    return _FALLBACKS.get((catalog.version, public_url), find)
+
+
+_ITEMS: Memo[UpcomingItem] = Memo(ITEMS)
 
 
 def build_item(
-    event: Event, options: ViewOptions, language: str, now: datetime, public_url: str
+    event: Event,
+    options: ViewOptions,
+    language: str,
+    now: datetime,
+    public_url: str,
+    version: str | None = None,
+    window: int = 0,
 ) -> UpcomingItem:
-    """One event of the list, its cities flattened in the widget's order."""
-    view = build_view(
-        event, options, language, event_phase(event, now), public_url, location_phases(event, now)
-    )
-    flat = tuple((city, country) for country in view.countries for city in country.cities)
-    query = ViewOptions(lang=language).query()
-    return UpcomingItem(
-        view=view,
-        cities=flat[:MAX_CITIES],
-        more=max(0, len(flat) - MAX_CITIES),
-        page_url=Urls(public_url).event(event.slug, query),
-    )
+    """One event of the list, its cities flattened in the widget's order, with the filters
+    and language of ``options`` (see ``_shown``); kept per ``version`` of the catalog
+    holding ``event`` and ``window``, the clock's window between its phase changes
+    (``epoch``); without a version: built afresh."""
+
+    shown = _shown(options, language)
+
+    def make(key: Hashable) -> UpcomingItem:
+        phase, phases = event_phase(event, now), location_phases(event, now)
+        view = build_view(event, shown, language, phase, public_url, phases)
+        flat = tuple((city, country) for country in view.countries for city in country.cities)
+        query = ViewOptions(lang=language).query()
+        return UpcomingItem(
+            view=view,
+            cities=flat[:MAX_CITIES],
+            more=max(0, len(flat) - MAX_CITIES),
+            page_url=Urls(public_url).event(event.slug, query),
+            key=key,
+        )
+
+    if version is None:
+        return make(None)
+    key = ("upcoming", version, window, event.slug, shown, public_url)
+    return _ITEMS.get(key, lambda: make(key))
+
+
+@lru_cache(maxsize=256)
+def _shown(options: ViewOptions, language: str) -> ViewOptions:
+    """What an item shows of ``options``: the filters and the language. The limit and the
+    layout pick the events; the theme and the accent are the page's (``UpcomingView``), so
+    an item's view is built with the defaults and shared by every theme and accent."""
+    return ViewOptions(lang=language, countries=options.countries, cities=options.cities)
 
 
 def build_upcoming(
     catalog: Catalog, options: ViewOptions, language: str, now: datetime, public_url: str
 ) -> UpcomingView:
     """The upcoming-events widget for ``options`` in ``language`` at ``now``."""
+    window = epoch(catalog, now)
     items = tuple(
-        build_item(event, options, language, now, public_url)
+        build_item(event, options, language, now, public_url, catalog.version, window)
         for event in upcoming_events(catalog, options, now)
     )
     organize = next((item.view.organize_link for item in items if item.view.organize_link), None)

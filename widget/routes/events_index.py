@@ -21,7 +21,7 @@ from starlette.responses import Response
 from widget.cache import CachedBody
 from widget.catalog import Catalog
 from widget.documents.events_index import IndexPage, index_page, listing_state, page_count
-from widget.documents.structured_data import index_event, item_list, script_json
+from widget.documents.structured_data import index_event_json, item_list_json
 from widget.errors import NotFound
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
@@ -72,12 +72,13 @@ def index_context(
         event = catalog.by_slug[entry.slug]
         text = event.text(language)[1]
         image = urls.event_card(entry.slug, {"lang": language})
-        node = index_event(
+        node = index_event_json(
             event,
             language=language,
             description=description_of(text.summary, ""),
             page_url=entry.page_url,
             image_url=image,
+            version=catalog.version,
         )
         nodes.append((entry.page_url, node))
     title = gettext("All PauseAI protests")
@@ -99,7 +100,7 @@ def index_context(
         "og_locale_alternates": [
             og_locale(code) for code in SUPPORTED_LANGUAGES if code != language
         ],
-        "json_ld": script_json(item_list(title, canonical, nodes)),
+        "json_ld": item_list_json(title, canonical, nodes),
         **feed_urls(public_url, own),
     }
 
