@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from widget.errors import HTTPProblem, Saturated
 from widget.i18n import negotiate
 from widget.route_table import UNMATCHED, RoutePolicy, RouteTable
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 
 # Error messages may quote what the visitor sent: keep markup characters out of JSON bodies
@@ -47,7 +48,8 @@ def error_response(request: Request, status: int, message: str, parameter: str |
         if parameter:
             body["parameter"] = parameter
         if policy(request).cors_errors:
-            headers["access-control-allow-origin"] = "*"
+            name, value = ANY_ORIGIN
+            headers[name] = value
         return SafeJSONResponse(body, status_code=status, headers=headers)
     state = services(request)
     language = negotiate(request.headers.get("accept-language")) or "en"

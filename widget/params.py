@@ -135,13 +135,18 @@ def parse_lang(value: str | None) -> str | None:
     return language
 
 
+def _choice(name: str, value: str | None, allowed: tuple[str, ...], default: str) -> str:
+    """``value`` when it is one of ``allowed``, ``default`` when absent, else a 400."""
+    if value is None:
+        return default
+    if value not in allowed:
+        raise BadRequest(f"Invalid {name} (expected one of {', '.join(allowed)}).", parameter=name)
+    return value
+
+
 def parse_theme(value: str | None) -> str:
     """light, dark or auto (the default)."""
-    if value is None:
-        return "auto"
-    if value not in THEMES:
-        raise BadRequest(f"Invalid theme (expected one of {', '.join(THEMES)}).", parameter="theme")
-    return value
+    return _choice("theme", value, THEMES, "auto")
 
 
 def parse_accent(value: str | None) -> str | None:
@@ -192,13 +197,7 @@ def parse_cities(value: str | None) -> tuple[str, ...]:
 
 def parse_layout(value: str | None) -> str:
     """full (the default) or compact."""
-    if value is None:
-        return "full"
-    if value not in LAYOUTS:
-        raise BadRequest(
-            f"Invalid layout (expected one of {', '.join(LAYOUTS)}).", parameter="layout"
-        )
-    return value
+    return _choice("layout", value, LAYOUTS, "full")
 
 
 def parse_limit(value: str | None) -> int:

@@ -22,6 +22,8 @@ PERMISSIONS_POLICY = (
 )
 # The widget whose embedder allowed "use my location" (``geolocation=allow``, the iframe
 # then has allow="geolocation") sends this policy itself; only there does it stay.
+# What a document anyone's page may fetch (a feed, the JSON, the card) carries.
+ANY_ORIGIN = ("access-control-allow-origin", "*")
 GEOLOCATION_SELF = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 HSTS = "max-age=63072000; includeSubDomains"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +16,7 @@ from widget.i18n import negotiate
 from widget.model import Event
 from widget.params import ViewOptions
 from widget.services import services
+from widget.timing import Phase, event_phase, location_phases
 
 # Where an endpoint leaves the body it answered from, in the request's scope, for
 # ``widget.fast_path`` to replay: (the body, whether serving it counted a cache lookup).
@@ -38,6 +40,29 @@ def language_for(request: Request, event: Event, options: ViewOptions) -> tuple[
     if negotiated:
         return negotiated, True
     return event.default_language, True
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    """A request for one event, resolved: the event, the options asked for, the language
+    (and whether Accept-Language chose it), and where the clock stands in its days."""
+
+    event: Event
+    options: ViewOptions
+    language: str
+    negotiated: bool
+    phase: Phase
+    location_phases: tuple[Phase, ...] = ()
+
+
+def resolve_event(request: Request, event: Event, options: ViewOptions) -> EventRequest:
+    """``event`` as ``request`` asks for it with ``options`` (its language negotiated and
+    its phases read from the clock once)."""
+    language, negotiated = language_for(request, event, options)
+    now = services(request).now()
+    return EventRequest(
+        event, options, language, negotiated, event_phase(event, now), location_phases(event, now)
+    )
 
 
 def language_headers(language: str, negotiated: bool) -> tuple[tuple[str, str], ...]:

@@ -12,6 +12,7 @@ from widget.cache import CachedBody
 from widget.documents.public_data import public_event
 from widget.metrics import CONTENT_TYPE
 from widget.routes._common import cached, event_for
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
 
@@ -34,7 +35,7 @@ async def event_json(request: Request) -> Response:
         return CachedBody.build(
             body,
             "application/json",
-            (("access-control-allow-origin", "*"),),
+            (ANY_ORIGIN,),
             max_age=PAGE_MAX_AGE[phase],
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )

@@ -11,6 +11,7 @@ from widget.errors import NotFound
 from widget.params import EVENT_CALENDAR
 from widget.routes._common import cached, event_for
 from widget.sanitizer import plain_text
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, event_phase
 
@@ -46,7 +47,7 @@ async def event_calendar(request: Request) -> Response:
             body,
             "text/calendar; charset=utf-8",
             (
-                ("access-control-allow-origin", "*"),
+                ANY_ORIGIN,
                 ("content-disposition", f'inline; filename="{event.slug}.ics"'),
             ),
             max_age=PAGE_MAX_AGE[phase],

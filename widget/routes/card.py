@@ -10,6 +10,7 @@ from widget.documents.oembed import CARD_WIDTH, card_width
 from widget.i18n import translations
 from widget.params import CARD
 from widget.routes._common import cached, event_for
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 
 # The card changes only with the data: browsers and CDNs may keep it for a day.
@@ -36,7 +37,7 @@ async def event_card(request: Request) -> Response:
         return CachedBody.build(
             png,
             "image/png",
-            (("access-control-allow-origin", "*"),),
+            (ANY_ORIGIN,),
             max_age=CARD_MAX_AGE,
             stale_while_revalidate=CARD_STALE,
             compress=False,

@@ -9,7 +9,7 @@ parameters never reach the key, so they cannot change the body or grow the cache
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,58 +18,34 @@ from widget.cache import CachedBody
 from widget.documents.banner_view import event_banner
 from widget.documents.widget_view import build_view
 from widget.documents.world_map import map_of
-from widget.model import Event
-from widget.params import EMBED, ViewOptions
-from widget.routes._common import cached, event_for, language_for, language_headers
+from widget.params import EMBED
+from widget.routes._common import EventRequest, cached, event_for, language_headers, resolve_event
 from widget.security_headers import GEOLOCATION_SELF
 from widget.services import services
-from widget.timing import (
-    PAGE_MAX_AGE,
-    STALE_WHILE_REVALIDATE,
-    Phase,
-    event_phase,
-    location_phases,
-)
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE
 
 
-@dataclass(frozen=True)
-class WidgetRequest:
-    """What a widget request asks for, normalized; its ``cache_key`` names the body."""
-
-    event: Event
-    options: ViewOptions
-    language: str
-    negotiated: bool
-    phase: Phase
-    location_phases: tuple[Phase, ...] = ()
-
-    @property
-    def cache_key(self) -> Hashable:
-        """The body cache key."""
-        return (self.event.slug, self.options, self.negotiated, self.phase, self.location_phases)
-
-
-def resolve(request: Request) -> WidgetRequest:
-    """Parse and resolve a widget request; raises BadRequest or NotFound."""
+def resolve(request: Request) -> tuple[EventRequest, Hashable]:
+    """Parse and resolve a widget request (its options in the language it is shown in),
+    and the key of its body; raises BadRequest or NotFound."""
     options = EMBED(request)
-    event = event_for(request)
-    language, negotiated = language_for(request, event, options)
-    now = services(request).now()
-    return WidgetRequest(
-        event,
-        options.with_lang(language),
-        language,
-        negotiated,
-        event_phase(event, now),
-        location_phases(event, now),
+    asked = resolve_event(request, event_for(request), options)
+    wanted = replace(asked, options=options.with_lang(asked.language))
+    key = (
+        wanted.event.slug,
+        wanted.options,
+        wanted.negotiated,
+        wanted.phase,
+        wanted.location_phases,
     )
+    return wanted, key
 
 
 async def widget(request: Request) -> Response:
     """GET /embed/{slug} — the widget for one event (``next`` resolves by the clock), or its
     banner (``layout=compact``)."""
     state = services(request)
-    wanted = resolve(request)
+    wanted, key = resolve(request)
     event, language, phase = wanted.event, wanted.language, wanted.phase
 
     def render() -> CachedBody:
@@ -106,4 +82,4 @@ async def widget(request: Request) -> Response:
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    return await cached(request, "embed", wanted.cache_key, render)
+    return await cached(request, "embed", key, render)

@@ -9,7 +9,6 @@ oEmbed discovery links name the URL as requested (``next`` stays ``next``; ``lan
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import Any
 
 from babel.core import get_global
@@ -24,16 +23,10 @@ from widget.documents.world_map import map_of
 from widget.languages import babel_locale_name
 from widget.model import Event
 from widget.params import EVENT_PAGE, ViewOptions
-from widget.routes._common import cached, event_for, language_for, language_headers
+from widget.routes._common import EventRequest, cached, event_for, language_headers, resolve_event
 from widget.sanitizer import plain_text
 from widget.services import services
-from widget.timing import (
-    PAGE_MAX_AGE,
-    STALE_WHILE_REVALIDATE,
-    Phase,
-    event_phase,
-    location_phases,
-)
+from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 from widget.urls import Urls
 
 MAX_DESCRIPTION = 300
@@ -143,55 +136,28 @@ def page_context(
     }
 
 
-@dataclass(frozen=True)
-class PageRequest:
-    """What an event-page request asks for, normalized; its ``cache_key`` names the body."""
-
-    event: Event
-    requested_slug: str
-    options: ViewOptions
-    language: str
-    negotiated: bool
-    phase: Phase
-    location_phases: tuple[Phase, ...] = ()
-
-    @property
-    def cache_key(self) -> Hashable:
-        """The body cache key."""
-        return (
-            self.event.slug,
-            self.requested_slug,
-            self.language,
-            self.negotiated,
-            self.options.theme,
-            self.phase,
-            self.location_phases,
-        )
-
-
-def resolve(request: Request) -> PageRequest:
-    """Parse and resolve an event-page request (``lang`` and ``theme`` only)."""
-    event = event_for(request)
-    options = EVENT_PAGE(request)
-    language, negotiated = language_for(request, event, options)
-    now = services(request).now()
-    return PageRequest(
-        event,
+def resolve(request: Request) -> tuple[EventRequest, Hashable]:
+    """Parse and resolve an event-page request (``lang`` and ``theme`` only), and the key
+    of its body (the slug asked for is part of it: ``next`` links to itself)."""
+    wanted = resolve_event(request, event_for(request), EVENT_PAGE(request))
+    key = (
+        wanted.event.slug,
         request.path_params["slug"],
-        options,
-        language,
-        negotiated,
-        event_phase(event, now),
-        location_phases(event, now),
+        wanted.language,
+        wanted.negotiated,
+        wanted.options.theme,
+        wanted.phase,
+        wanted.location_phases,
     )
+    return wanted, key
 
 
 async def event_page(request: Request) -> Response:
     """GET /events/{slug}?lang=&theme= — the canonical page of one event."""
     state = services(request)
-    wanted = resolve(request)
+    wanted, key = resolve(request)
     event, language, phase = wanted.event, wanted.language, wanted.phase
-    requested_slug = wanted.requested_slug
+    requested_slug: str = request.path_params["slug"]
 
     def render() -> CachedBody:
         context = page_context(
@@ -219,4 +185,4 @@ async def event_page(request: Request) -> Response:
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )
 
-    return await cached(request, "event_page", wanted.cache_key, render)
+    return await cached(request, "event_page", key, render)

@@ -33,6 +33,7 @@ from widget.languages import DEFAULT_LANGUAGE
 from widget.model import Event
 from widget.params import OEMBED
 from widget.routes._common import cached, event_for
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 from widget.timing import (
     OEMBED_CACHE_AGE,
@@ -122,7 +123,7 @@ async def oembed(request: Request) -> Response:
         return CachedBody.build(
             body,
             media_type,
-            (("access-control-allow-origin", "*"),),
+            (ANY_ORIGIN,),
             max_age=PAGE_MAX_AGE[phase],
             stale_while_revalidate=STALE_WHILE_REVALIDATE[phase],
         )

@@ -28,6 +28,7 @@ from widget.params import SITE_FEED
 from widget.routes._common import cached
 from widget.routes.event_page import description_of
 from widget.sanitizer import plain_text
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 from widget.timing import PAGE_MAX_AGE, STALE_WHILE_REVALIDATE, Phase
 
@@ -68,7 +69,7 @@ async def events_calendar(request: Request) -> Response:
             body,
             "text/calendar; charset=utf-8",
             (
-                ("access-control-allow-origin", "*"),
+                ANY_ORIGIN,
                 ("content-disposition", 'inline; filename="pauseai-protests.ics"'),
             ),
             max_age=FEED_MAX_AGE,
@@ -133,7 +134,7 @@ async def events_atom(request: Request) -> Response:
         return CachedBody.build(
             body,
             "application/atom+xml; charset=utf-8",
-            (("access-control-allow-origin", "*"),),
+            (ANY_ORIGIN,),
             max_age=FEED_MAX_AGE,
             stale_while_revalidate=FEED_STALE,
         )

@@ -11,6 +11,7 @@ from widget.assets import Asset
 from widget.cache import CachedBody
 from widget.errors import NotFound
 from widget.routes._common import serve
+from widget.security_headers import ANY_ORIGIN
 from widget.services import services
 
 IMMUTABLE = 365 * 86400
@@ -29,7 +30,7 @@ def _served(asset: Asset, hashed: bool) -> CachedBody:
     return CachedBody(
         plain=asset.content,
         media_type=asset.media_type,
-        headers=(("access-control-allow-origin", "*"),),
+        headers=(ANY_ORIGIN,),
         max_age=IMMUTABLE if hashed else LOADER_MAX_AGE,
         stale_while_revalidate=0 if hashed else 86400,
         gzipped=asset.gzipped,
