@@ -22,7 +22,7 @@ class Memo(Generic[V]):
 
     def __init__(self, size: int) -> None:
         if size < 1:
-            raise ValueError("size: at least 1")
+            raise ValueError(f"a memo holds at least 1 entry, not {size}")
         self.size = size
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = Lock()
