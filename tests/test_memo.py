@@ -41,7 +41,7 @@ def test_bounded_least_recently_used_out() -> None:
 
 def test_a_size_below_one_is_refused() -> None:
     """A memo that could hold nothing is a mistake."""
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(ValueError, match="at least 1 entry, not 0"):
         Memo(0)
 
 
