@@ -16,7 +16,8 @@ complete headers                10 s        here: from accept (or from the end o
                                             previous response) to the end of the headers;
                                             a trickling client is closed at the deadline
                                             (drawn in 9-10 s, so a burst of connections
-                                            does not close in one burst)
+                                            does not close in one burst; one timer per
+                                            server checks twice a second)
 idle keep-alive                 5 s         uvicorn's ``timeout_keep_alive``
 connections                     fd limit    here: the soft RLIMIT_NOFILE is raised to the
                                 - backlog   hard limit at start (cap at most 10,000:
@@ -142,16 +143,33 @@ class _Refused(Exception):
 
 
 class IdleConnections:
-    """The server's connections with no request in progress, idle longest first."""
+    """The server's connections waiting for a request head, idle longest first, each with
+    the moment its head must be complete by.
 
-    def __init__(self) -> None:
-        self._idle: OrderedDict[LimitedHttpToolsProtocol, None] = OrderedDict()
+    One timer per server (not one per request) closes those past their deadline: it runs
+    every ``header_timeout / 20`` (at most every half second) while any connection waits,
+    so a deadline is kept to within that. Deadlines are drawn up to a tenth early, so the
+    walk from the oldest can stop at the first deadline more than a tenth of the timeout
+    ahead: every later one is at least that far ahead too.
+    """
+
+    def __init__(self, header_timeout: float = HttpLimits.header_timeout) -> None:
+        self._idle: OrderedDict[LimitedHttpToolsProtocol, float] = OrderedDict()
         self.closing = 0  # evicted or refused, not yet gone
+        self.header_timeout = header_timeout
+        self.sweep_every = min(0.5, header_timeout / 20)
+        self._sweep: asyncio.TimerHandle | None = None
 
     def mark_idle(self, connection: LimitedHttpToolsProtocol) -> None:
-        """``connection`` has just become idle (newest at the end)."""
-        self._idle[connection] = None
+        """``connection`` has just become idle (newest at the end): its head is due within
+        the header timeout, drawn up to a tenth earlier so that connections opened in one
+        burst do not all close (and reconnect) in one burst."""
+        loop = connection.loop
+        early = random.random() / 10  # noqa: S311 - spreading, not secrecy
+        self._idle[connection] = loop.time() + self.header_timeout * (1 - early)
         self._idle.move_to_end(connection)
+        if self._sweep is None:
+            self._sweep = loop.call_later(self.sweep_every, self._close_overdue, loop)
 
     def mark_busy(self, connection: LimitedHttpToolsProtocol) -> None:
         """``connection`` has a request in progress (or is gone)."""
@@ -164,6 +182,22 @@ class IdleConnections:
             if connection.evict():
                 return True
         return False
+
+    def _close_overdue(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._sweep = None
+        now = loop.time()
+        horizon = now + self.header_timeout / 10
+        overdue = []
+        for connection, deadline in self._idle.items():
+            if deadline > horizon:
+                break
+            if deadline <= now:
+                overdue.append(connection)
+        for connection in overdue:
+            del self._idle[connection]
+            connection.head_deadline_passed()
+        if self._idle:
+            self._sweep = loop.call_later(self.sweep_every, self._close_overdue, loop)
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -186,7 +220,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._reading_head = True
         self._held: bytearray | None = None
-        self._head_deadline: asyncio.TimerHandle | None = None
+        self._max_head_bytes = self.limits.max_head_bytes
+        self._max_pipelined = self.limits.max_pipelined
         self._refused = False
         self._evicted = False
 
@@ -201,7 +236,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(503, "Too many connections, try again shortly.")
             return
         self.idle.mark_idle(self)
-        self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         CONNECTIONS.open -= 1
@@ -209,7 +243,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._refused or self._evicted:
             self.idle.closing -= 1
             self._refused = self._evicted = False
-        self._cancel_head_deadline()
         self._held = None
         super().connection_lost(exc)
 
@@ -220,7 +253,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._evicted = True
         CONNECTIONS.evicted += 1
         self.idle.closing += 1
-        self._cancel_head_deadline()
         self.transport.close()
         return True
 
@@ -235,12 +267,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._held.extend(data)
             self.flow.pause_reading()
             return
-        self._feed(memoryview(data))
+        self._feed(data)
 
-    def _feed(self, data: memoryview) -> None:
+    def _feed(self, data: bytes | bytearray) -> None:
+        # Slicing copies only when the data is longer than a slice: a request that fits in
+        # one (nearly every GET) is fed as it came.
         offset = 0
         while offset < len(data):
-            if len(self.pipeline) >= self.limits.max_pipelined:
+            if len(self.pipeline) >= self._max_pipelined:
                 self._held = bytearray(data[offset:])
                 self.flow.pause_reading()
                 return
@@ -262,13 +296,16 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 return
             if self.transport.is_closing() or self.parser is None:
                 return
-            if self._reading_head and self._head_bytes > self.limits.max_head_bytes:
+            if self._reading_head and self._head_bytes > self._max_head_bytes:
                 self._refuse(431, "Request header fields too large.")
                 return
 
     def on_message_begin(self) -> None:
+        # A new head starts (the slice it starts in is not counted: the parser's callbacks
+        # bound the line and the fields themselves, the count bounds what they never see).
         super().on_message_begin()
         self._line_bytes = self._header_bytes = self._header_fields = 0
+        self._reading_head = True
 
     def on_url(self, url: bytes) -> None:
         self._line_bytes += len(url)
@@ -288,13 +325,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_head = False
         self._head_bytes = 0
-        self._cancel_head_deadline()
         self.idle.mark_busy(self)
         super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        self._reading_head = True
-        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -304,11 +336,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.flow.pause_reading()  # uvicorn resumed it; held bytes come first
         if not self.pipeline:
             self.idle.mark_idle(self)
-            self._arm_head_deadline()
         if self._held is not None and len(self.pipeline) < self.limits.max_pipelined:
             held, self._held = self._held, None
             self._unset_keepalive_if_required()
-            self._feed(memoryview(held))
+            self._feed(held)
             if self._held is None and not self.transport.is_closing() and self.idle_now:
                 self.timeout_keep_alive_task = self.loop.call_later(
                     self.timeout_keep_alive, self.timeout_keep_alive_handler
@@ -321,20 +352,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     # --- deadlines and refusals ------------------------------------------------------------
 
-    def _arm_head_deadline(self) -> None:
-        self._cancel_head_deadline()
-        # Up to a tenth earlier at random: connections opened in one burst do not all
-        # close (and reconnect) in one burst.
-        timeout = self.limits.header_timeout * (1 - random.random() / 10)  # noqa: S311
-        self._head_deadline = self.loop.call_later(timeout, self._head_deadline_passed)
-
-    def _cancel_head_deadline(self) -> None:
-        if self._head_deadline is not None:
-            self._head_deadline.cancel()
-            self._head_deadline = None
-
-    def _head_deadline_passed(self) -> None:
-        self._head_deadline = None
+    def head_deadline_passed(self) -> None:
+        """The head did not arrive in time (called by ``IdleConnections``): close."""
         if self.idle_now and not self.transport.is_closing():
             CONNECTIONS.head_timeouts += 1
             self.transport.close()
@@ -351,7 +370,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         CONNECTIONS.refuse(status)
         self.idle.closing += 1
         self.idle.mark_busy(self)
-        self._cancel_head_deadline()
         self._unset_keepalive_if_required()
         self._held = None
         self.pipeline.clear()
@@ -384,5 +402,5 @@ def limited_protocol(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:
     return type(
         "WidgetHttpProtocol",
         (LimitedHttpToolsProtocol,),
-        {"limits": limits, "idle": IdleConnections()},
+        {"limits": limits, "idle": IdleConnections(limits.header_timeout)},
     )
