@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 SOFT_HYPHEN = "\u00ad"
 # Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash.
@@ -32,6 +33,7 @@ _TRANSLITERATION = str.maketrans(
 )
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str, *, transliterate: bool = False) -> str:
     """A key that ignores case, accents and soft hyphens: 'Zürich' → 'zurich'.
 
@@ -39,7 +41,8 @@ def fold(text: str, *, transliterate: bool = False) -> str:
     letters that do not decompose are spelled in ASCII too ('Ærøskøbing' → 'aeroskobing',
     'Kraków' → 'krakow', 'Łódź' → 'lodz'); callers that match words written in the page's
     own language (month and weekday names: 'þriðjudagur') leave them as they are, because
-    CLDR's names are folded without it.
+    CLDR's names are folded without it. Kept for the 8,192 texts folded last: views sort
+    the same city names on every render.
     """
     folded = text.replace(SOFT_HYPHEN, "").casefold()
     if transliterate:

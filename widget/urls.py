@@ -16,6 +16,7 @@ The routes' path declarations stay in ``widget.app.ROUTES``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import quote, urlencode, urlsplit
 
 # A query: pairs to encode, or a string its owner encoded ("" for none).
@@ -41,8 +42,10 @@ def webcal(url: str) -> str:
     return "webcal://" + url[len(scheme) + 3 :]
 
 
+@lru_cache(maxsize=4096)
 def _part(value: str) -> str:
-    """One path segment, percent-encoded (``/`` included)."""
+    """One path segment, percent-encoded (``/`` included); slugs and location ids repeat
+    on every page, so each is encoded once (bounded)."""
     return quote(value, safe="")
 
 
