@@ -54,8 +54,8 @@ CARD_WIDTH = 1200  # the share card's full width: the most its ``w`` may ask for
 CONSENT_MODES = ("auto", "click")
 DEFAULT_ACCENT = "#ff9416"  # PauseAI orange: what no ``accent`` shows
 UPCOMING = "upcoming"  # the builder's (and oEmbed's) name for every upcoming event
-MEMO_SIZE = 1024
-MAX_MEMO_QUERY = 1024  # bytes: at most ~1 MB of keys per route (real snippets: < 300)
+MEMO_SIZE = 256  # per route: real traffic sends a few dozen distinct snippet queries
+MAX_MEMO_QUERY = 512  # bytes: at most ~130 KB of keys per route (real snippets: < 300)
 
 
 @dataclass(frozen=True)

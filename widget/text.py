@@ -33,7 +33,7 @@ _TRANSLITERATION = str.maketrans(
 )
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def fold(text: str, *, transliterate: bool = False) -> str:
     """A key that ignores case, accents and soft hyphens: 'Zürich' → 'zurich'.
 
@@ -41,7 +41,7 @@ def fold(text: str, *, transliterate: bool = False) -> str:
     letters that do not decompose are spelled in ASCII too ('Ærøskøbing' → 'aeroskobing',
     'Kraków' → 'krakow', 'Łódź' → 'lodz'); callers that match words written in the page's
     own language (month and weekday names: 'þriðjudagur') leave them as they are, because
-    CLDR's names are folded without it. Kept for the 8,192 texts folded last: views sort
+    CLDR's names are folded without it. Kept for the 2,048 texts folded last: views sort
     the same city names on every render.
     """
     folded = text.replace(SOFT_HYPHEN, "").casefold()
