@@ -27,14 +27,9 @@ GZIP_MIN_BYTES = 512
 
 @dataclass(frozen=True)
 class CachedBody:
-    """A rendered response body (or only its gzipped form), validator and headers.
+    """A rendered response body, its gzipped twin, validator and headers."""
 
-    Every browser accepts gzip, so an entry built by ``build`` keeps only the gzipped bytes
-    when it has them (a fifth of the plain ones for HTML): the rare client that does not
-    accept gzip gets them decompressed when asked (``body``), tens of microseconds.
-    """
-
-    plain: bytes | None  # None when ``gzipped`` holds the body
+    body: bytes
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()
     max_age: int = 300
@@ -65,7 +60,7 @@ class CachedBody:
             else None
         )
         return cls(
-            None if gzipped is not None else body,
+            body,
             media_type,
             headers,
             max_age,
@@ -75,17 +70,9 @@ class CachedBody:
         )
 
     @property
-    def body(self) -> bytes:
-        """The plain body (decompressed from ``gzipped`` when only that is kept)."""
-        if self.plain is not None:
-            return self.plain
-        assert self.gzipped is not None
-        return gzip.decompress(self.gzipped)
-
-    @property
     def size(self) -> int:
         """Bytes this entry holds."""
-        return len(self.plain or b"") + len(self.gzipped or b"") + 256
+        return len(self.body) + len(self.gzipped or b"") + 256
 
 
 class BodyCache:

@@ -74,9 +74,8 @@ def respond(request_headers: Headers, cached: CachedBody, status: int = 200) -> 
         if_none_match = request_headers.get("if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, cached.etag):
             return Response(status_code=304, headers=headers)
+    body = cached.body
     if cached.gzipped is not None and accepts_gzip(request_headers):
         headers["content-encoding"] = "gzip"
         body = cached.gzipped
-    else:
-        body = cached.body
     return Response(body, status_code=status, headers=headers, media_type=cached.media_type)

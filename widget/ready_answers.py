@@ -84,10 +84,10 @@ def part_sent(status: int, body: bytes, entry: CachedBody) -> int | None:
     """Which part of ``entry`` an answer sent as ``body``; None when it sent something else."""
     if status == 304:
         return NO_BODY if body == b"" else None
+    if body is entry.body or body == entry.body:
+        return PLAIN
     if entry.gzipped is not None and (body is entry.gzipped or body == entry.gzipped):
         return GZIPPED
-    if body is entry.plain or body == entry.body:
-        return PLAIN
     return None
 
 

@@ -28,7 +28,7 @@ def asset_body(request: Request, name: str, hashed: bool) -> CachedBody:
 def _served(asset: Asset, hashed: bool) -> CachedBody:
     """One ``CachedBody`` per asset and naming (the fast path holds it by weak reference)."""
     return CachedBody(
-        plain=asset.content,
+        body=asset.content,
         media_type=asset.media_type,
         headers=(ANY_ORIGIN,),
         max_age=IMMUTABLE if hashed else LOADER_MAX_AGE,
