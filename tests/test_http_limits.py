@@ -123,6 +123,11 @@ def test_a_request_line_too_long_is_414(server: ServerProcess) -> None:
     assert status_of(response) == 414
     assert scraped(server.port, counted) == before + 1
     assert headers_of(response)["connection"] == "close"
+    # A target longer than the whole head budget is refused while it arrives: 414 too.
+    huge = "/embed/next?x=" + "a" * (LIMITS.max_head_bytes * 2)
+    response = raw_exchange(server.port, f"GET {huge} HTTP/1.1\r\nHost: h\r\n\r\n".encode())
+    assert status_of(response) == 414
+    assert scraped(server.port, counted) == before + 2
     # Just under the limit is still served.
     ok = "/embed/next?x=" + "a" * (LIMITS.max_request_line - 100)
     assert status_of(raw_exchange(server.port, request(ok))) == 200
