@@ -40,7 +40,7 @@ from starlette.types import Message, Scope
 
 from widget.cache import CachedBody
 from widget.conditional import accepts_gzip
-from widget.i18n import negotiate
+from widget.i18n import NEGOTIATED_MEMO, negotiate
 from widget.metrics import RouteSeries
 
 MAX_ANSWERS = 2048
@@ -96,6 +96,12 @@ def _takes_gzip(header: bytes) -> bool:
     return accepts_gzip(Headers(raw=[(b"accept-encoding", header)]))
 
 
+@lru_cache(maxsize=NEGOTIATED_MEMO)
+def _language(header: bytes) -> str | None:
+    """``negotiate`` memoized by the header's raw bytes: a hit costs one lookup, no decoding."""
+    return negotiate(header.decode("latin-1"))
+
+
 def request_key(scope: Scope) -> RequestKey | None:
     """What a replayable answer may depend on; None when too large to remember."""
     language = encoding = validator = None
@@ -113,7 +119,7 @@ def request_key(scope: Scope) -> RequestKey | None:
     return (
         path,
         query,
-        negotiate(language.decode("latin-1")) if language else None,
+        _language(language) if language else None,
         _takes_gzip(encoding) if encoding else False,
         validator,
     )
