@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from starlette.types import Message, Receive, Scope, Send
 
 from widget.cache import CachedBody
-from widget.ready_answers import ReadyAnswer, RequestKey, part_sent, request_key
+from widget.ready_answers import ReadyAnswer, RequestKey, key_of, part_sent, request_key
 from widget.route_table import RouteTable, route_name
 from widget.routes._common import ANSWERED
 from widget.services import Services
@@ -65,31 +65,56 @@ class FastPath:
         if key is None:
             await normal(scope, receive, send)
             return
-        ready = self.ready.get(key)
-        if ready is not None:
-            entry = ready.entry()
-            state = self.state
-            if (
-                entry is not None
-                and ready.version == state.data.catalog.version
-                and time.monotonic() < ready.expires
-                and (
-                    ready.until is None
-                    or (ready.since is not None and ready.since <= state.clock() < ready.until)
-                )
-            ):
-                # The hottest lines of the service.
-                await send(ready.start())
-                await send({"type": "http.response.body", "body": ready.body(entry)})
-                self.served += 1
-                series = ready.series
-                if ready.counts_cache_hit:
-                    state.cache.count_hit()  # as the endpoint's lookup would have counted
-                    series.hits += 1
-                series.answered(ready.status, time.perf_counter() - started)
-                return
-            self.ready.forget(key)
+        found = self._valid(key)
+        if found is not None:
+            # The hottest lines of the service behind uvicorn's own protocol.
+            ready, body = found
+            await send(ready.start())
+            await send({"type": "http.response.body", "body": body})
+            self.replayed(ready, started)
+            return
         await self._answer_and_remember(scope, receive, send, normal, key)
+
+    def ready_for(
+        self, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> tuple[ReadyAnswer, bytes] | None:
+        """The valid ready answer to a GET and its body, for ``widget.http_protocol`` to
+        write itself (which then calls ``replayed``); None to go the normal way."""
+        if not self.enabled:
+            return None
+        key = key_of(path, query, headers)
+        return None if key is None else self._valid(key)
+
+    def _valid(self, key: RequestKey) -> tuple[ReadyAnswer, bytes] | None:
+        """The answer remembered for ``key`` and its body while it holds; a remembered
+        answer that no longer holds is forgotten."""
+        ready = self.ready.get(key)
+        if ready is None:
+            return None
+        entry = ready.entry()
+        state = self.state
+        if (
+            entry is not None
+            and ready.version == state.data.catalog.version
+            and time.monotonic() < ready.expires
+            and (
+                ready.until is None
+                or (ready.since is not None and ready.since <= state.clock() < ready.until)
+            )
+        ):
+            return ready, ready.body(entry)
+        self.ready.forget(key)
+        return None
+
+    def replayed(self, ready: ReadyAnswer, started: float) -> None:
+        """Record one replayed answer as the normal stack would have (``started``: its
+        ``time.perf_counter()`` when the request was read)."""
+        self.served += 1
+        series = ready.series
+        if ready.counts_cache_hit:
+            self.state.cache.count_hit()  # as the endpoint's lookup would have counted
+            series.hits += 1
+        series.answered(ready.status, time.perf_counter() - started)
 
     async def _answer_and_remember(
         self, scope: Scope, receive: Receive, send: Send, normal: ASGICall, key: RequestKey

@@ -63,8 +63,10 @@ import asyncio
 import heapq
 import random
 import resource
+import time
+import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httptools
 from uvicorn.config import Config
@@ -144,6 +146,53 @@ class ConnectionStats:
 CONNECTIONS = ConnectionStats()
 
 
+class Replayer(Protocol):
+    """Where a connection finds finished answers to write itself (``widget.fast_path``)."""
+
+    def ready_for(
+        self, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> tuple[Any, bytes] | None:
+        """The ready answer (status, headers, wire) and body for a GET, or None."""
+
+    def replayed(self, ready: Any, started: float) -> None:
+        """Record one answer written from ``ready_for``."""
+
+
+def serialized_head(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The header lines uvicorn's protocol writes for ``headers`` after its own default
+    ones, and the blank line; b"" when an answer with them is not written here (no
+    Content-Length on a status that has a body, or a Connection or Transfer-Encoding field:
+    uvicorn would act on those)."""
+    lines: list[bytes] = []
+    length = False
+    for name, value in headers:
+        name = name.lower()
+        if name in (b"connection", b"transfer-encoding"):
+            return b""
+        length = length or name == b"content-length"
+        lines += [name, b": ", value, b"\r\n"]
+    if not length and status not in (204, 304):
+        return b""
+    return b"".join([*lines, b"\r\n"])
+
+
+class _NoWaiters:
+    def set(self) -> None:
+        """Nothing waits for a request answered by the connection itself."""
+
+
+class _AnsweredHere:
+    """Stands in for uvicorn's request cycle once a connection has written an answer
+    itself: complete, and nothing reads its body or waits on it."""
+
+    response_complete = True
+    more_body = False
+    message_event = _NoWaiters()
+
+
+ANSWERED_HERE = _AnsweredHere()
+
+
 class _Refused(Exception):
     """Raised from a parser callback: the request broke a limit (carries the status)."""
 
@@ -215,6 +264,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     limits: HttpLimits = HttpLimits()
     idle: IdleConnections = IdleConnections()
+    replayer: Replayer | None = None
 
     def __init__(
         self,
@@ -338,7 +388,56 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             raise _Refused(431, "Request header fields too large.")
         self._reading_head = False
         self.idle_since = None
-        super().on_headers_complete()
+        if self.replayer is None or not self._replay():
+            super().on_headers_complete()
+
+    def _replay(self) -> bool:
+        """Write the answer the normal stack gave this very request before, if it holds:
+        no request cycle, no task, no ASGI messages (a GET on a kept-alive HTTP/1.1
+        connection with nothing in flight before it, no access log, no root path)."""
+        cycle = self.cycle
+        parser = self.parser
+        if (
+            self.pipeline
+            or (cycle is not None and not cycle.response_complete)
+            or self.flow.write_paused
+            or self.access_log
+            or self.root_path
+            or parser.get_method() != b"GET"
+            or parser.get_http_version() != "1.1"
+            or not parser.should_keep_alive()
+            or parser.should_upgrade()
+        ):
+            return False
+        started = time.perf_counter()
+        try:  # the path as uvicorn puts it in the scope
+            url = httptools.parse_url(self.url)
+            path = url.path.decode("ascii")
+        except (httptools.HttpParserInvalidURLError, UnicodeDecodeError):
+            return False
+        if "%" in path:
+            path = urllib.parse.unquote(path)
+        assert self.replayer is not None
+        found = self.replayer.ready_for(path, url.query or b"", self.headers)
+        if found is None:
+            return False
+        ready, body = found
+        head = ready.wire
+        if head is None:
+            head = ready.wire = serialized_head(ready.status, ready.headers)
+        if not head:
+            return False
+        parts = [STATUS_LINE[ready.status]]
+        for name, value in self.server_state.default_headers:
+            parts += [name, b": ", value, b"\r\n"]
+        parts.append(head)
+        # The body goes as it is: a client slow to read leaves references to the cached
+        # bytes in the write buffer, not copies of them.
+        self.transport.writelines([b"".join(parts), body])
+        self.cycle = ANSWERED_HERE  # type: ignore[assignment]
+        self.replayer.replayed(ready, started)
+        self.on_response_complete()
+        return True
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -408,11 +507,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def limited_protocol(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:
+def limited_protocol(
+    limits: HttpLimits, replayer: Replayer | None = None
+) -> type[LimitedHttpToolsProtocol]:
     """A protocol class for ``uvicorn.Config(http=...)`` applying ``limits``, with its own
-    registry of idle connections (one per server)."""
+    registry of idle connections (one per server), writing ``replayer``'s ready answers."""
     return type(
         "WidgetHttpProtocol",
         (LimitedHttpToolsProtocol,),
-        {"limits": limits, "idle": IdleConnections(limits.header_timeout)},
+        {
+            "limits": limits,
+            "idle": IdleConnections(limits.header_timeout),
+            "replayer": replayer,
+        },
     )

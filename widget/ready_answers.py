@@ -68,6 +68,9 @@ class ReadyAnswer:
     expires: float  # time.monotonic() deadline
     series: RouteSeries
     counts_cache_hit: bool
+    # The header lines as the HTTP protocol writes them (``widget.http_protocol``), made
+    # on the first answer written there; b"" when this answer is not written there.
+    wire: bytes | None = None
 
     def start(self) -> Message:
         """A fresh ``http.response.start`` message (servers and wrappers may edit it)."""
@@ -104,16 +107,20 @@ def _language(header: bytes) -> str | None:
 
 def request_key(scope: Scope) -> RequestKey | None:
     """What a replayable answer may depend on; None when too large to remember."""
+    return key_of(scope["path"], scope["query_string"], scope["headers"])
+
+
+def key_of(path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> RequestKey | None:
+    """``request_key`` from the parts of a request: its (unquoted) path, its query string
+    as sent and its header fields (names in lower case, as servers give them)."""
     language = encoding = validator = None
-    for name, value in scope["headers"]:
+    for name, value in headers:
         if name == b"accept-language":
             language = value if language is None else language
         elif name == b"accept-encoding":
             encoding = value if encoding is None else encoding
         elif name == b"if-none-match":
             validator = value if validator is None else validator
-    path: str = scope["path"]
-    query: bytes = scope["query_string"]
     if len(path) + len(query) + len(validator or b"") > MAX_KEY_BYTES:
         return None
     return (

@@ -141,7 +141,7 @@ def server_for(options: ServeOptions) -> WidgetServer:
         app,
         host=options.host,
         port=options.port,
-        http=limited_protocol(limits),
+        http=limited_protocol(limits, app.fast_path),
         ws="none",
         backlog=BACKLOG,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
