@@ -19,6 +19,14 @@ when every clock reading made for it lies inside one validity window.
 
 It records the metrics the normal stack records for such an answer: requests and latency by
 route, and the cache hit where serving the body counted one.
+
+Under ``pauseai-widget serve`` most replays never reach this ASGI entry: the connection
+(``widget.http_protocol``) asks ``ready_for`` as soon as a request head is complete and,
+when an answer holds, writes it itself — no request cycle, no task, no ASGI messages, the
+same bytes — and calls ``replayed``. Both ways share the key (``widget.ready_answers``)
+and the validity check (``_valid``); ``__call__`` here serves what the connection leaves
+to the cycle: GETs pipelined behind one in flight, HTTP/1.0, closing connections, a
+server with an access log, other ASGI servers and the tests' client.
 """
 
 from __future__ import annotations
