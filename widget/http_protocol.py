@@ -84,6 +84,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from widget.ready_answers import ReadyAnswer
+
 # Bytes fed to the parser at a time. The head budget and the pipelining bound are checked
 # between slices: the parser holds at most one slice beyond the budget, and one slice
 # holds at most a few dozen pipelined requests (a request is at least 18 bytes).
@@ -162,10 +164,10 @@ class Replayer(Protocol):
 
     def ready_for(
         self, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
-    ) -> tuple[Any, bytes] | None:
-        """The ready answer (status, headers, wire) and body for a GET, or None."""
+    ) -> tuple[ReadyAnswer, bytes] | None:
+        """The ready answer and its body for a GET, or None."""
 
-    def replayed(self, ready: Any, started: float) -> None:
+    def replayed(self, ready: ReadyAnswer, started: float) -> None:
         """Record one answer written from ``ready_for``."""
 
 

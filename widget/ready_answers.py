@@ -40,7 +40,7 @@ from starlette.types import Message, Scope
 
 from widget.cache import CachedBody
 from widget.conditional import accepts_gzip
-from widget.i18n import NEGOTIATED_MEMO, negotiate
+from widget.i18n import negotiate
 from widget.metrics import RouteSeries
 
 MAX_ANSWERS = 2048
@@ -99,12 +99,6 @@ def _takes_gzip(header: bytes) -> bool:
     return accepts_gzip(Headers(raw=[(b"accept-encoding", header)]))
 
 
-@lru_cache(maxsize=NEGOTIATED_MEMO)
-def _language(header: bytes) -> str | None:
-    """``negotiate`` memoized by the header's raw bytes: a hit costs one lookup, no decoding."""
-    return negotiate(header.decode("latin-1"))
-
-
 def request_key(scope: Scope) -> RequestKey | None:
     """What a replayable answer may depend on; None when too large to remember."""
     return key_of(scope["path"], scope["query_string"], scope["headers"])
@@ -126,7 +120,7 @@ def key_of(path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> Reque
     return (
         path,
         query,
-        _language(language) if language else None,
+        negotiate(language.decode("latin-1")) if language else None,
         _takes_gzip(encoding) if encoding else False,
         validator,
     )
