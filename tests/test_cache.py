@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import zlib
 
 import pytest
 
@@ -109,6 +111,20 @@ def test_etag_is_strong_and_gzip_only_when_worth_it(size: int) -> None:
     built = body(size)
     assert built.etag.startswith('"') and not built.etag.startswith("W/")
     assert (built.gzipped is not None) == (size >= 512)
+
+
+def test_gzipped_twin_is_a_plain_gzip_member() -> None:
+    """The gzipped body (zlib-ng) is one gzip member any decoder reads back to the body:
+    Python's gzip and zlib, with no file name and no time in its header, so the same body
+    always gives the same bytes."""
+    text = "".join(f"<li>Town {n} · Stad {n} · 東京 {n}</li>" for n in range(400)).encode()
+    built = CachedBody.build(text, "text/html")
+    assert built.gzipped is not None and len(built.gzipped) < len(text) / 4
+    assert gzip.decompress(built.gzipped) == text
+    assert zlib.decompress(built.gzipped, wbits=31) == text
+    flags, mtime = built.gzipped[3], int.from_bytes(built.gzipped[4:8], "little")
+    assert built.gzipped[:3] == b"\x1f\x8b\x08" and flags == 0 and mtime == 0
+    assert CachedBody.build(text, "text/html").gzipped == built.gzipped
 
 
 def test_etag_covers_headers() -> None:

@@ -447,6 +447,14 @@ def test_spliced_json_ld_is_the_item_lists_serialization(hostile: HostileData) -
                     "image_url": f"{page}.png",
                 }
                 plain.append((page, index_event(event, **facts)))
-                joined.append((page, index_event_json(event, **facts, version="v")))
+                details = (facts["description"], facts["image_url"])
+                node = index_event_json(
+                    event,
+                    language=language,
+                    page_url=page,
+                    version=f"v-{name}",
+                    details=lambda details=details: details,
+                )
+                joined.append((page, node))
             expected = script_json(item_list(name, f"{PUBLIC_URL}/events?{name}", plain))
             assert item_list_json(name, f"{PUBLIC_URL}/events?{name}", joined) == expected

@@ -6,7 +6,7 @@ builder's "all upcoming protests"; the XSS corpus through every text it shows.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,11 +16,14 @@ from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 from upcoming_support import NOW, ORGANIZE, TWENTY, UPCOMING, write_catalog, write_event
 
+from tests.bench.generated_data import write_varied_catalog
 from widget.app import create_app
-from widget.documents.upcoming_view import MAX_CITIES
+from widget.documents.upcoming_view import MAX_CITIES, upcoming_events
 from widget.errors import BadRequest
 from widget.params import DEFAULT_LIMIT, MAX_LIMIT, ViewOptions, parse_view
 from widget.settings import Settings
+from widget.store import load_or_raise
+from widget.timing import Phase, event_phase
 
 from conftest import PUBLIC_URL
 
@@ -523,3 +526,45 @@ def test_builder_offers_every_upcoming_protest(client: TestClient) -> None:
     assert url is not None and url.get_text() == f"{PUBLIC_URL}/events?lang=de"
     countries = {box["value"] for box in document.select("input[name=country]")}
     assert countries == {"AU", "BE", "CA", "CH", "DE", "FR", "GB", "IT", "NL", "NO", "SE", "US"}
+
+
+def test_the_index_picks_what_a_scan_of_the_catalog_picks(tmp_path: Path) -> None:
+    """``upcoming_events`` (bisecting, then only the events each filter names) lists what a
+    plain scan lists — events not past by their own phase, with a location in one of the
+    countries or with one of the ids — at every moment around the catalog's phase changes,
+    for filters matching many events, few, one city, none, and mixes of them."""
+    root = tmp_path / "data"
+    write_varied_catalog(root, 90, date(2024, 1, 1))
+    catalog = load_or_raise(root)
+    some_ids = sorted(
+        {location.id for event in catalog.events[40:43] for location in event.locations}
+    )
+    filters = [
+        ViewOptions(limit=MAX_LIMIT),
+        ViewOptions(limit=3),
+        ViewOptions(countries=("NL",), limit=MAX_LIMIT),
+        ViewOptions(countries=("IS", "BR"), limit=7),
+        ViewOptions(countries=("ZZ",), limit=MAX_LIMIT),
+        ViewOptions(cities=("online",), limit=MAX_LIMIT),
+        ViewOptions(cities=tuple(some_ids[:2]), limit=MAX_LIMIT),
+        ViewOptions(countries=("SE",), cities=(some_ids[0], "nowhere"), limit=MAX_LIMIT),
+    ]
+    changes = catalog.changes[::7]
+    moments = [
+        datetime(2020, 1, 1, tzinfo=UTC),
+        *changes,
+        *(m - timedelta(seconds=1) for m in changes),
+    ]
+    for now in moments:
+        for options in filters:
+            countries, cities = set(options.countries), set(options.cities)
+            scanned = [
+                event
+                for event in catalog.events
+                if event_phase(event, now) is not Phase.PAST
+                and (
+                    not (countries or cities)
+                    or any(loc.country in countries or loc.id in cities for loc in event.locations)
+                )
+            ][: options.limit]
+            assert list(upcoming_events(catalog, options, now)) == scanned, (now, options)

@@ -649,7 +649,7 @@ def cold_renders(results: Results, renders: int = 200) -> list[Target]:
     """The 50-city widget, and /events and /embed/upcoming over 1,000 varied events, each
     rendered through the application with the body cache off (``tests.bench.cold_render``);
     the catalog's figures also as a ratio to the widget's, measured in the same run."""
-    widget, catalog = cold_render.compared(renders)
+    widget, catalog = cold_render.on_one_cpu(renders, int(SERVER_CPUS) if SERVER_CPUS else None)
     results.cold_render = {
         **widget.as_dict(),
         "cities": 50,

@@ -15,7 +15,7 @@ the shape the models serialize to. A catalog's events do not change within its v
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from functools import partial
 from typing import Any, Literal
@@ -330,18 +330,19 @@ def index_event_json(
     event: Event,
     *,
     language: str,
-    description: str,
     page_url: str,
-    image_url: str,
     version: str,
+    details: Callable[[], tuple[str, str]],
 ) -> str:
     """``index_event`` as compact JSON (not yet escaped for a script block), kept per
-    ``version`` of the catalog holding ``event`` (``description`` must be derived from
-    the event's text in ``language``, as the page does)."""
-    key = (version, event.slug, language, page_url, image_url)
-    return _NODES.get(
-        key,
-        lambda: _dumps(
+    ``version`` of the catalog holding ``event``, ``language`` and ``page_url``;
+    ``details`` gives the description and the image URL, asked only when the node is
+    built (so they must follow from the rest: the description from the event's text in
+    ``language``, as the page derives it, the image from the page's public URL)."""
+
+    def build() -> str:
+        description, image_url = details()
+        return _dumps(
             index_event(
                 event,
                 language=language,
@@ -349,8 +350,9 @@ def index_event_json(
                 page_url=page_url,
                 image_url=image_url,
             )
-        ),
-    )
+        )
+
+    return _NODES.get((version, event.slug, language, page_url), build)
 
 
 def item_list_json(name: str, url: str, items: Sequence[tuple[str, str]]) -> Markup:

@@ -16,23 +16,25 @@ changes phase, so ``(catalog version, options, epoch)`` names the page exactly a
 cheap to compute (a bisection), whatever the catalog's size.
 
 A catalog of a thousand events is mostly archive: ``Ahead`` (built once per catalog
-version) keeps, in the catalog's order, when each event is over and its countries and
-location ids, so ``upcoming_events`` bisects past the events that ended before the oldest
-one still running and tests the filters as set intersections. An item depends only on
-its event, the options that change a widget view, the language and the event's phases, so
-``build_item`` keeps the last ``ITEMS`` of them (``widget.memo``), and the template renders
-each one once (``UpcomingItem.key`` names its HTML, see ``Renderer.fragment``): rendering
-the list again (with another limit or theme, for oEmbed or the publish page's preview, or
-after the body cache let it go) mostly joins items already built.
+version) keeps, in the catalog's order, when each event is over, and which events each
+country and location id has, so ``upcoming_events`` bisects past the events that ended
+before the oldest one still running and, with filters, looks only at the events they name
+(``Ahead.candidates``): a filter that matches nothing costs a lookup, not a scan. An item
+depends only on its event, the options that change a widget view, the language and the
+event's phases, so ``build_item`` keeps the last ``ITEMS`` of them (``widget.memo``), and
+the template renders each one once (``UpcomingItem.key`` names its HTML, see
+``Renderer.fragment`` and ``fragments``): rendering the list again (with another limit or
+theme, for oEmbed or the publish page's preview, or after the body cache let it go) mostly
+joins items already built.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Hashable
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from threading import Lock
 
@@ -66,7 +68,7 @@ class UpcomingItem:
     page_url: str
     key: Hashable = field(default=None, compare=False)  # names the item (and its HTML)
 
-    @property
+    @cached_property  # items are kept (``build_item``): asked once each
     def located(self) -> bool:
         """Whether some shown chip has coordinates."""
         return any(city.coordinates for city, _ in self.cities)
@@ -90,7 +92,7 @@ class UpcomingView:
     publish_url: str
     organize_link: str | None
 
-    @property
+    @cached_property  # the page asks twice (its scripts, its mark)
     def located(self) -> bool:
         """Whether some shown chip has coordinates (the browser then orders each event's
         chips by distance from the visitor, see static/nearest.js)."""
@@ -108,8 +110,9 @@ class Ahead:
 
     ends: tuple[datetime, ...]  # when each event is over everywhere
     running_ends: tuple[datetime, ...]  # the latest end among it and the events before it
-    countries: tuple[frozenset[str], ...]
-    ids: tuple[frozenset[str], ...]
+    # The positions of the events with a location in each country, or of each id.
+    by_country: Mapping[str, tuple[int, ...]]
+    by_id: Mapping[str, tuple[int, ...]]
 
     @classmethod
     def of(cls, catalog: Catalog) -> Ahead:
@@ -117,15 +120,29 @@ class Ahead:
         ends = tuple(
             phase_changes([(event.first_day, event.last_day)])[-1] for event in catalog.events
         )
+        by_country: dict[str, list[int]] = {}
+        by_id: dict[str, list[int]] = {}
+        for position, event in enumerate(catalog.events):
+            for country in {loc.country for loc in event.locations if loc.country}:
+                by_country.setdefault(country, []).append(position)
+            for location_id in {loc.id for loc in event.locations}:
+                by_id.setdefault(location_id, []).append(position)
         return cls(
             ends=ends,
             running_ends=tuple(accumulate(ends, max)),
-            countries=tuple(
-                frozenset(loc.country for loc in event.locations if loc.country)
-                for event in catalog.events
-            ),
-            ids=tuple(frozenset(loc.id for loc in event.locations) for event in catalog.events),
+            by_country={country: tuple(found) for country, found in by_country.items()},
+            by_id={location_id: tuple(found) for location_id, found in by_id.items()},
         )
+
+    def candidates(self, options: ViewOptions, start: int) -> Iterable[int]:
+        """The positions from ``start`` on of the events with a location the filters of
+        ``options`` show (every position without filters), in order."""
+        if not (options.countries or options.cities):
+            return range(start, len(self.ends))
+        lists = [self.by_country.get(code, ()) for code in options.countries]
+        lists += [self.by_id.get(location_id, ()) for location_id in options.cities]
+        found = sorted({position for positions in lists for position in positions})
+        return found[bisect_left(found, start) :]
 
 
 _AHEAD: dict[str, Ahead] = {}
@@ -147,14 +164,10 @@ def ahead_of(catalog: Catalog) -> Ahead:
 def upcoming_events(catalog: Catalog, options: ViewOptions, now: datetime) -> tuple[Event, ...]:
     """The events not over at ``now`` with a location the filters show, soonest first."""
     index = ahead_of(catalog)
-    countries, cities = set(options.countries), set(options.cities)
-    filtered = bool(countries or cities)
     found: list[Event] = []
     # Every event before the first whose running end is after ``now`` is over.
-    for position in range(bisect_right(index.running_ends, now), len(catalog.events)):
+    for position in index.candidates(options, bisect_right(index.running_ends, now)):
         if index.ends[position] <= now:
-            continue
-        if filtered and not (countries & index.countries[position] or cities & index.ids[position]):
             continue
         found.append(catalog.events[position])
         if len(found) == options.limit:

@@ -25,6 +25,7 @@ from widget.documents.structured_data import index_event_json, item_list_json
 from widget.errors import NotFound
 from widget.i18n import negotiate, translations
 from widget.languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from widget.model import Event
 from widget.params import EVENTS_INDEX
 from widget.routes._common import cached, language_headers
 from widget.routes.event_page import description_of, og_locale
@@ -70,15 +71,17 @@ def index_context(
     urls = Urls(public_url)
     for entry in page.entries:
         event = catalog.by_slug[entry.slug]
-        text = event.text(language)[1]
-        image = urls.event_card(entry.slug, {"lang": language})
+
+        def details(event: Event = event) -> tuple[str, str]:
+            summary = event.text(language)[1].summary
+            return description_of(summary, ""), urls.event_card(event.slug, {"lang": language})
+
         node = index_event_json(
             event,
             language=language,
-            description=description_of(text.summary, ""),
             page_url=entry.page_url,
-            image_url=image,
             version=catalog.version,
+            details=details,
         )
         nodes.append((entry.page_url, node))
     title = gettext("All PauseAI protests")
