@@ -882,3 +882,41 @@ def test_widget_and_everything_it_loads_fit_in_10_kb_gzipped(client: TestClient)
     assert len(nearest) == 2
     assert sum(nearest.values()) <= 9 * 1024
     assert sum(sizes.values()) - sum(nearest.values()) <= 10 * 1024
+
+
+def test_kept_city_rows_give_what_a_fresh_render_gives(data_dir: Path) -> None:
+    """A city's row is rendered once per language and then reused (``Renderer.fragment``,
+    keyed by the city's view and whether signups are open): one application whose clock
+    runs from before the protest, through its day, to after it, in two languages, with a
+    filter and on the event page, writes exactly what a fresh application writes at each
+    moment, and the rows it keeps change with signups (links before, none after)."""
+    moments = [
+        BEFORE,
+        datetime(2024, 5, 13, 8, 0, tzinfo=UTC),
+        datetime(2024, 5, 13, 23, 30, tzinfo=UTC),
+        AFTER,
+    ]
+    paths = [
+        f"/embed/{SAMPLE_SLUG}?lang=en",
+        f"/embed/{SAMPLE_SLUG}?lang=nl",
+        f"/embed/{SAMPLE_SLUG}?lang=en&country=US,GB&theme=dark",
+        f"/events/{SAMPLE_SLUG}?lang=de",
+    ]
+
+    def settings(now: datetime) -> Settings:
+        return Settings(
+            public_url=PUBLIC_URL, data_dir=data_dir, now=now, reload_seconds=0, cache_ttl=0
+        )
+
+    with TestClient(create_app(settings(BEFORE)), base_url=PUBLIC_URL) as kept:
+        services = kept.app.state.services  # type: ignore[attr-defined]
+        linked = []
+        for now in moments:
+            services.clock = lambda now=now: now
+            with TestClient(create_app(settings(now)), base_url=PUBLIC_URL) as fresh:
+                for path in paths:
+                    assert kept.get(path).text == fresh.get(path).text, (now, path)
+            rows = BeautifulSoup(kept.get(paths[0]).text, "html.parser").select("li[id^=pw-city-]")
+            linked.append(sum(1 for row in rows if row.select_one("a.row")))
+        assert len(services.renderer.fragments) > len(SAMPLE_CITIES)
+        assert linked[0] == linked[1] > 0 and linked[-1] == 0

@@ -32,8 +32,8 @@ from widget.resources import TEMPLATES_DIR
 from widget.urls import Urls
 
 # Rendered fragments kept (``Renderer.fragment``): an upcoming item is ~3 kB, an index line
-# ~0.4 kB, so at most ~6 MB.
-FRAGMENTS = 2048
+# or a city's row ~0.4 kB, so at most ~12 MB.
+FRAGMENTS = 4096
 
 
 @dataclass
@@ -94,11 +94,11 @@ class Renderer:
         self, language: str, key: Hashable, macro: Callable[..., Any], *args: Any
     ) -> Markup:
         """``macro(*args)`` rendered once per (``language``, ``key``) and then reused (a
-        template calls ``fragment(key, macro, ...)``): for the parts a page repeats per
-        event, such as an index line. ``key`` must name everything the output depends on
-        besides the language (the catalog's version among it), and the macro must not
-        inline assets (their hashes would be missing from later pages' CSP). A None key
-        renders afresh."""
+        template calls ``fragment(key, macro, ...)``): for the parts a page repeats, such
+        as an index line or a city's row. ``key`` must name everything the output depends
+        on besides the language (the catalog's version, or the frozen view the macro
+        shows), and the macro must not inline assets (their hashes would be missing from
+        later pages' CSP). A None key renders afresh."""
 
         def render() -> Markup:
             made = macro(*args)
