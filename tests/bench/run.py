@@ -30,9 +30,10 @@ What it measures, and how:
   and each cache hit is parsed by ``widget.fast_path`` instead of answered ready.
 - Cache misses: a second service with ``WIDGET_CACHE_TTL=0`` renders every request; its
   ``/metrics`` afterwards proves that the requests really missed.
-- Cold render (``tests.bench.cold_render``): in process, a generated 50-city event, the
-  widget rendered through the application with the body cache off (median of many
-  renders, plus the very first one); and ``/events`` (page 1 and an archive page) and
+- Cold render (``tests.bench.cold_render``): in a child process pinned to the servers'
+  CPU (one core, as the deploy target has), a generated 50-city event, the widget
+  rendered through the application with the body cache off (median of many renders,
+  plus the very first one); and ``/events`` (page 1 and an archive page) and
   ``/embed/upcoming`` (default limit, ``limit=50``, compact, a filter nothing matches)
   over a catalog of 1,000 varied generated events, half of them past, the same way, each
   also as a ratio to the widget's median measured in the same run.
