@@ -9,7 +9,7 @@ first one (whose time is reported apart: it fills the memos of a new catalog ver
 beside the single-event widget's, as a ratio: on a busy machine the absolute times move
 together, the ratio much less.
 
-Measured on one CPU (``on_one_cpu``: a child process pinned to it), as the deploy target
+Measured on one CPU (``on_one_cpu``: a child process that pins itself to it), as the deploy target
 runs (fly.toml: shared-cpu-1x, one core) and as the load scenarios pin their servers: the
 event loop and the render thread then share one core's caches. Left to migrate across
 this machine's two cores, the same renders took 40-70 % longer, the render thread
@@ -216,26 +216,22 @@ def one_cpu() -> int:
 
 
 def on_one_cpu(renders: int, cpu: int | None = None) -> tuple[Figures, dict[str, Figures]]:
-    """``compared(renders)`` in a child process pinned to ``cpu`` (else ``one_cpu()``)
-    before it starts any thread, so the render worker shares the CPU too."""
+    """``compared(renders)`` in a child process that pins itself to ``cpu`` (else
+    ``one_cpu()``) before it starts any thread, so the render worker shares the CPU too."""
     chosen = one_cpu() if cpu is None else cpu
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.cold_render", "--json", str(renders)],
-        check=True,
-        capture_output=True,
-        text=True,
-        preexec_fn=lambda: os.sched_setaffinity(0, {chosen}),
-    )
+    command = [sys.executable, "-m", "tests.bench.cold_render", "--json", str(renders), str(chosen)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
     found = json.loads(done.stdout)
     catalog = {target: Figures(**figures) for target, figures in found["catalog"].items()}
     return Figures(**found["widget"]), catalog
 
 
 def main(arguments: Sequence[str] | None = None) -> None:
-    """Print the figures measured on one CPU; ``--json N``: measure ``N`` renders each
-    right here (the caller pinned this process) and print them as JSON."""
+    """Print the figures measured on one CPU; ``--json N CPU``: pin this process to
+    ``CPU``, measure ``N`` renders of each target and print them as JSON."""
     arguments = list(sys.argv[1:] if arguments is None else arguments)
     if arguments[:1] == ["--json"]:
+        os.sched_setaffinity(0, {int(arguments[2])})  # before the render worker starts
         widget, catalog = compared(int(arguments[1]))
         data = {"widget": widget.as_dict(), "catalog": {t: f.as_dict() for t, f in catalog.items()}}
         print(json.dumps(data))

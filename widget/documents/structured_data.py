@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -334,44 +334,57 @@ def index_event_json(
     version: str,
     details: Callable[[], tuple[str, str]],
 ) -> str:
-    """``index_event`` as compact JSON (not yet escaped for a script block), kept per
-    ``version`` of the catalog holding ``event``, ``language`` and ``page_url``;
+    """``index_event`` as compact JSON already safe in a script block (``_safe``), kept
+    per ``version`` of the catalog holding ``event``, ``language`` and ``page_url``;
     ``details`` gives the description and the image URL, asked only when the node is
     built (so they must follow from the rest: the description from the event's text in
     ``language``, as the page derives it, the image from the page's public URL)."""
 
     def build() -> str:
         description, image_url = details()
-        return _dumps(
-            index_event(
-                event,
-                language=language,
-                description=description,
-                page_url=page_url,
-                image_url=image_url,
+        return _safe(
+            _dumps(
+                index_event(
+                    event,
+                    language=language,
+                    description=description,
+                    page_url=page_url,
+                    image_url=image_url,
+                )
             )
         )
 
     return _NODES.get((version, event.slug, language, page_url), build)
 
 
+@lru_cache(maxsize=NODES)
+def _safe_string(value: str) -> str:
+    """A JSON string safe in a script block (a page URL repeats on every render)."""
+    return _safe(_dumps(value))
+
+
 def item_list_json(name: str, url: str, items: Sequence[tuple[str, str]]) -> Markup:
-    """``script_json(item_list(name, url, ...))`` for (page URL, Event as JSON) pairs:
-    the same bytes, with each Event serialized once (``index_event_json``)."""
+    """``script_json(item_list(name, url, ...))`` for (page URL, Event as JSON from
+    ``index_event_json``) pairs: the same bytes, each Event serialized and escaped once
+    (escaping replaces single characters, so escaping the parts escapes the whole)."""
     elements = ",".join(
-        f'{{"@type":"ListItem","position":{position},"url":{_dumps(page)},"item":{node}}}'
+        f'{{"@type":"ListItem","position":{position},"url":{_safe_string(page)},"item":{node}}}'
         for position, (page, node) in enumerate(items, 1)
     )
     text = (
-        f'{{"@context":{_dumps(SCHEMA)},"@type":"ItemList","name":{_dumps(name)},'
-        f'"url":{_dumps(url)},"numberOfItems":{len(items)},"itemListElement":[{elements}]}}'
+        f'{{"@context":{_safe(_dumps(SCHEMA))},"@type":"ItemList","name":{_safe(_dumps(name))},'
+        f'"url":{_safe(_dumps(url))},"numberOfItems":{len(items)},"itemListElement":[{elements}]}}'
     )
-    return _script_safe(text)
+    return Markup(text)  # noqa: S704 - every part escaped by ``_safe``
+
+
+def _safe(text: str) -> str:
+    """JSON text with ``&``, ``<`` and ``>`` written as JSON escapes (the same value)."""
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _script_safe(text: str) -> Markup:
-    safe = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(safe)  # noqa: S704 - JSON with every markup character escaped
+    return Markup(_safe(text))  # noqa: S704 - JSON with every markup character escaped
 
 
 def script_json(nodes: list[EventNode] | dict[str, Any]) -> Markup:
